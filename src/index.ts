@@ -1,0 +1,17 @@
+export { createTokenProvider } from './token-provider.js';
+export type { GetTokenOptions, TokenProvider } from './token-provider.js';
+export { bookableAuthDefaults } from './options.js';
+export type {
+  ClientAuthentication,
+  Logger,
+  RetryOptions,
+  TokenProviderOptions,
+  TokenRequestFormat,
+} from './options.js';
+export type { ExpirySource, JwtFacts, ScopeSource, TokenInfo } from './token-info.js';
+export { BookableAuthError, TokenEndpointError, isBookableAuthError } from './errors.js';
+export type {
+  BookableAuthErrorCode,
+  BookableAuthErrorOptions,
+  TokenEndpointErrorDetails,
+} from './errors.js';

@@ -1,0 +1,378 @@
+import { BookableAuthError } from './errors.js';
+import type { TokenInfo } from './token-info.js';
+
+/**
+ * Where the library reports what it does. `console` fits; so do pino, winston and bunyan loggers.
+ * Messages are full sentences; `details` never holds a secret or a token.
+ */
+export interface Logger {
+  debug(message: string, details?: Record<string, unknown>): void;
+  warn(message: string, details?: Record<string, unknown>): void;
+}
+
+/** Backoff for failed token requests, in p-retry's terms. */
+export interface RetryOptions {
+  /**
+   * Retries after the first attempt (0 turns retrying off).
+   * @default 3
+   */
+  retries?: number;
+  /**
+   * Growth of the wait from one retry to the next.
+   * @default 2
+   */
+  factor?: number;
+  /**
+   * Wait before the first retry, in milliseconds.
+   * @default 250
+   */
+  minTimeout?: number;
+  /**
+   * Longest backoff wait, in milliseconds. A server's `Retry-After` may ask for longer.
+   * @default 5000
+   */
+  maxTimeout?: number;
+  /**
+   * Multiply each wait by a random factor between 1 and 2, so a fleet does not retry in lockstep.
+   * @default true
+   */
+  randomize?: boolean;
+  /**
+   * Total time, in milliseconds, a waiting caller may spend on retries. A `Retry-After` longer than
+   * what is left fails at once with `rate_limited` instead of sleeping.
+   * @default 15000
+   */
+  maxRetryTime?: number;
+}
+
+/** How the client credentials are sent to the token endpoint. */
+export type ClientAuthentication = 'client_secret_post' | 'client_secret_basic';
+
+/** The body format of the token request. */
+export type TokenRequestFormat = 'form' | 'json';
+
+/** Options of {@link createTokenProvider}. */
+export interface TokenProviderOptions {
+  /** The application's client id. Required. */
+  clientId: string;
+  /** The application's client secret. Required. Never logged, never put in an error. */
+  clientSecret: string;
+  /**
+   * The token endpoint. Must be `https:` (plain `http:` only for loopback hosts).
+   * @default 'https://bookabletech.uk.auth0.com/oauth/token'
+   */
+  tokenUrl?: string;
+  /**
+   * Shorthand for `tokenUrl: 'https://<domain>/oauth/token'`, e.g. `'tenant.eu.auth0.com'`.
+   * Give `tokenUrl` or `domain`, not both.
+   */
+  domain?: string;
+  /**
+   * The API identifier the token is for.
+   * @default 'api.bookabletech.com'
+   */
+  audience?: string;
+  /** Space-separated scopes to ask for. By default none are named and the server grants its own. */
+  scope?: string;
+  /**
+   * Renew this many seconds before the token expires, in the background, while the current
+   * token keeps serving. Never more than half the token's lifetime.
+   * @default 60
+   */
+  refreshMarginSeconds?: number;
+  /**
+   * Timeout of one token request, in milliseconds.
+   * @default 10000
+   */
+  timeoutMs?: number;
+  /**
+   * `'form'` (RFC 6749's `application/x-www-form-urlencoded`, accepted by every authorization
+   * server) or `'json'` (Auth0 also accepts it; Bookable's guide shows it).
+   * @default 'form'
+   */
+  tokenRequestFormat?: TokenRequestFormat;
+  /**
+   * `'client_secret_post'` sends the credentials in the body; `'client_secret_basic'` in an
+   * HTTP Basic `Authorization` header.
+   * @default 'client_secret_post'
+   */
+  clientAuthentication?: ClientAuthentication;
+  /** Backoff for failed token requests. See {@link RetryOptions} for the defaults. */
+  retry?: RetryOptions;
+  /**
+   * After the API refuses a token (401), the least time before another such forced refresh, in
+   * seconds. Requests refused in between fail with `token_rejected` instead of fetching again,
+   * so an API that refuses every token cannot make the provider hammer the token endpoint.
+   * @default 30
+   */
+  forcedRefreshIntervalSeconds?: number;
+  /** Receives debug lines and warnings. Silent by default. */
+  logger?: Logger;
+  /** Called after each successful token fetch, with the token's facts (the token is not printed). */
+  onTokenRefreshed?: (info: TokenInfo) => void;
+  /** Called after each failed token fetch, foreground or background. */
+  onRefreshError?: (error: BookableAuthError) => void;
+}
+
+/** The defaults of every optional setting. */
+export const bookableAuthDefaults = Object.freeze({
+  tokenUrl: 'https://bookabletech.uk.auth0.com/oauth/token',
+  audience: 'api.bookabletech.com',
+  apiOrigin: 'https://api.bookabletech.com',
+  refreshMarginSeconds: 60,
+  timeoutMs: 10_000,
+  tokenRequestFormat: 'form' as TokenRequestFormat,
+  clientAuthentication: 'client_secret_post' as ClientAuthentication,
+  forcedRefreshIntervalSeconds: 30,
+  /**
+   * Callers wait for a new token only this close to expiry (capped at half the refresh margin);
+   * before that, the current token serves while one background refresh runs.
+   */
+  expiryWindowSeconds: 5,
+  retry: Object.freeze({
+    retries: 3,
+    factor: 2,
+    minTimeout: 250,
+    maxTimeout: 5_000,
+    randomize: true,
+    maxRetryTime: 15_000,
+  }),
+});
+
+/** Options after validation, with every default filled in. */
+export interface ResolvedProviderOptions {
+  clientId: string;
+  clientSecret: string;
+  tokenUrl: string;
+  audience: string;
+  scope: string | undefined;
+  refreshMarginMs: number;
+  timeoutMs: number;
+  tokenRequestFormat: TokenRequestFormat;
+  clientAuthentication: ClientAuthentication;
+  retry: Required<RetryOptions>;
+  forcedRefreshIntervalMs: number;
+  logger: Logger;
+  onTokenRefreshed: ((info: TokenInfo) => void) | undefined;
+  onRefreshError: ((error: BookableAuthError) => void) | undefined;
+}
+
+const noop = (): void => {};
+const silentLogger: Logger = { debug: noop, warn: noop };
+
+function invalid(message: string): BookableAuthError {
+  return new BookableAuthError('invalid_options', message);
+}
+
+function requireString(value: unknown, name: string, hint: string): string {
+  if (value === undefined || value === null) throw invalid(`\`${name}\` is missing: ${hint}`);
+  if (typeof value !== 'string') {
+    throw invalid(`\`${name}\` must be a string, got ${typeof value}: ${hint}`);
+  }
+  if (value.trim() === '') throw invalid(`\`${name}\` is empty: ${hint}`);
+  return value;
+}
+
+function optionalNumber(
+  value: unknown,
+  name: string,
+  fallback: number,
+  { min = 0, integer = false }: { min?: number; integer?: boolean } = {},
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw invalid(`\`${name}\` must be a finite number, got ${String(value)}`);
+  }
+  if (value < min) throw invalid(`\`${name}\` must be at least ${min}, got ${value}`);
+  if (integer && !Number.isInteger(value)) {
+    throw invalid(`\`${name}\` must be a whole number, got ${value}`);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(
+  value: unknown,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value as T)) {
+    throw invalid(
+      `\`${name}\` must be ${allowed.map((a) => `'${a}'`).join(' or ')}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value as T;
+}
+
+/** True for `localhost`, `127.0.0.0/8` and `::1`: the hosts where plain HTTP cannot be sniffed. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === '[::1]' ||
+    /^127(?:\.\d{1,3}){3}$/.test(host)
+  );
+}
+
+function resolveTokenUrl(tokenUrl: unknown, domain: unknown): string {
+  if (tokenUrl !== undefined && domain !== undefined) {
+    throw invalid('give `tokenUrl` or `domain`, not both (`domain` is a shorthand for the URL)');
+  }
+  let raw: string;
+  if (domain !== undefined) {
+    const host = requireString(
+      domain,
+      'domain',
+      "give the tenant's host, e.g. 'tenant.eu.auth0.com'",
+    );
+    if (!/^[a-z0-9.-]+(?::\d+)?$/i.test(host)) {
+      throw invalid(
+        `\`domain\` must be a bare host such as 'tenant.eu.auth0.com', got ${JSON.stringify(host)}: ` +
+          'use `tokenUrl` for a full URL',
+      );
+    }
+    raw = `https://${host}/oauth/token`;
+  } else if (tokenUrl !== undefined) {
+    raw = requireString(tokenUrl, 'tokenUrl', "give the token endpoint's URL");
+  } else {
+    raw = bookableAuthDefaults.tokenUrl;
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw invalid(`\`tokenUrl\` is not a valid absolute URL: ${JSON.stringify(raw)}`);
+  }
+  if (url.username || url.password) {
+    throw invalid(
+      '`tokenUrl` must not hold credentials: pass them as `clientId` and `clientSecret`',
+    );
+  }
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    throw invalid(
+      `\`tokenUrl\` ${url.origin} uses plain http, which would send the client secret unencrypted: ` +
+        'use https (plain http is allowed only for localhost and 127.0.0.1)',
+    );
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw invalid(`\`tokenUrl\` must be an https URL, got ${url.protocol}`);
+  }
+  return url.href;
+}
+
+function resolveRetry(retry: unknown): Required<RetryOptions> {
+  const defaults = bookableAuthDefaults.retry;
+  if (retry === undefined) return { ...defaults };
+  if (typeof retry !== 'object' || retry === null) {
+    throw invalid('`retry` must be an object such as { retries: 3, minTimeout: 250 }');
+  }
+  const r = retry as RetryOptions;
+  const randomize = r.randomize ?? defaults.randomize;
+  if (typeof randomize !== 'boolean') throw invalid('`retry.randomize` must be a boolean');
+  const resolved = {
+    retries: optionalNumber(r.retries, 'retry.retries', defaults.retries, { integer: true }),
+    factor: optionalNumber(r.factor, 'retry.factor', defaults.factor, { min: 1 }),
+    minTimeout: optionalNumber(r.minTimeout, 'retry.minTimeout', defaults.minTimeout),
+    maxTimeout: optionalNumber(r.maxTimeout, 'retry.maxTimeout', defaults.maxTimeout),
+    randomize,
+    maxRetryTime: optionalNumber(r.maxRetryTime, 'retry.maxRetryTime', defaults.maxRetryTime),
+  };
+  if (resolved.maxTimeout < resolved.minTimeout) {
+    throw invalid(
+      `\`retry.maxTimeout\` (${resolved.maxTimeout}) is below \`retry.minTimeout\` (${resolved.minTimeout})`,
+    );
+  }
+  return resolved;
+}
+
+function resolveLogger(logger: unknown): Logger {
+  if (logger === undefined) return silentLogger;
+  const l = logger as Partial<Logger> | null;
+  if (
+    typeof l !== 'object' ||
+    l === null ||
+    typeof l.debug !== 'function' ||
+    typeof l.warn !== 'function'
+  ) {
+    throw invalid('`logger` must be an object with `debug` and `warn` methods, such as `console`');
+  }
+  return { debug: l.debug.bind(l), warn: l.warn.bind(l) };
+}
+
+function optionalFunction<F>(value: unknown, name: string): F | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') throw invalid(`\`${name}\` must be a function`);
+  return value as F;
+}
+
+/** Validates the options once, at creation, and fills in the defaults. */
+export function resolveProviderOptions(options: TokenProviderOptions): ResolvedProviderOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw invalid('options are missing: pass at least { clientId, clientSecret }');
+  }
+  const clientId = requireString(
+    options.clientId,
+    'clientId',
+    "pass the application's client id (Auth0 dashboard: Applications > your app > Settings)",
+  );
+  const clientSecret = requireString(
+    options.clientSecret,
+    'clientSecret',
+    "pass the application's client secret, e.g. from an environment variable",
+  );
+  const audience =
+    options.audience === undefined
+      ? bookableAuthDefaults.audience
+      : requireString(options.audience, 'audience', "pass the API's identifier");
+  let scope: string | undefined;
+  if (options.scope !== undefined) {
+    if (typeof options.scope !== 'string') {
+      throw invalid(
+        '`scope` must be a space-separated string, e.g. "venue:read venue-booking:create"',
+      );
+    }
+    scope = options.scope.trim().split(/\s+/).filter(Boolean).join(' ') || undefined;
+  }
+  return {
+    clientId,
+    clientSecret,
+    tokenUrl: resolveTokenUrl(options.tokenUrl, options.domain),
+    audience,
+    scope,
+    refreshMarginMs:
+      1000 *
+      optionalNumber(
+        options.refreshMarginSeconds,
+        'refreshMarginSeconds',
+        bookableAuthDefaults.refreshMarginSeconds,
+      ),
+    timeoutMs: optionalNumber(options.timeoutMs, 'timeoutMs', bookableAuthDefaults.timeoutMs, {
+      min: 1,
+    }),
+    tokenRequestFormat: oneOf(
+      options.tokenRequestFormat,
+      'tokenRequestFormat',
+      ['form', 'json'],
+      bookableAuthDefaults.tokenRequestFormat,
+    ),
+    clientAuthentication: oneOf(
+      options.clientAuthentication,
+      'clientAuthentication',
+      ['client_secret_post', 'client_secret_basic'],
+      bookableAuthDefaults.clientAuthentication,
+    ),
+    retry: resolveRetry(options.retry),
+    forcedRefreshIntervalMs:
+      1000 *
+      optionalNumber(
+        options.forcedRefreshIntervalSeconds,
+        'forcedRefreshIntervalSeconds',
+        bookableAuthDefaults.forcedRefreshIntervalSeconds,
+      ),
+    logger: resolveLogger(options.logger),
+    onTokenRefreshed: optionalFunction(options.onTokenRefreshed, 'onTokenRefreshed'),
+    onRefreshError: optionalFunction(options.onRefreshError, 'onRefreshError'),
+  };
+}

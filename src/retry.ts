@@ -1,0 +1,96 @@
+import pRetry from 'p-retry';
+import { TokenEndpointError } from './errors.js';
+import type { Logger, RetryOptions } from './options.js';
+import type { TokenRequest, TokenResponse } from './token-endpoint.js';
+
+/**
+ * Sends the token request with backoff (p-retry). Only transient failures are retried: network
+ * errors, timeouts, 5xx, 503 `temporarily_unavailable` and 429. A 429's `Retry-After` (or
+ * `x-ratelimit-reset`) is honoured even beyond `maxTimeout`: the next attempt waits for the later
+ * of the backoff and that moment. When that moment lies beyond the retry budget
+ * (`maxRetryTime`), it fails at once, saying when to try again, instead of sleeping.
+ */
+export async function requestWithRetries(
+  request: TokenRequest,
+  retry: Required<RetryOptions>,
+  logger: Logger,
+): Promise<TokenResponse> {
+  let attempts = 0;
+  let notBeforeMs = 0;
+  const startedMs = Date.now();
+  try {
+    return await pRetry(
+      async () => {
+        const waitMs = notBeforeMs - Date.now();
+        if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+        attempts += 1;
+        return request();
+      },
+      {
+        retries: retry.retries,
+        factor: retry.factor,
+        minTimeout: retry.minTimeout,
+        maxTimeout: retry.maxTimeout,
+        randomize: retry.randomize,
+        maxRetryTime: retry.maxRetryTime,
+        // p-retry 7 asks shouldRetry only when retries and time are left.
+        shouldRetry: ({ error, retriesConsumed }) => {
+          if (
+            !(error instanceof TokenEndpointError) ||
+            !error.transient ||
+            error.code === 'aborted'
+          ) {
+            return false;
+          }
+          const nowMs = Date.now();
+          let delay = backoffRange(retry, retriesConsumed);
+          if (error.retryAt !== undefined) {
+            const serverWaitMs = error.retryAt.getTime() - nowMs;
+            if (serverWaitMs > retry.maxRetryTime - (nowMs - startedMs)) return false;
+            notBeforeMs = error.retryAt.getTime();
+            if (serverWaitMs > delay.max) delay = { min: serverWaitMs, max: serverWaitMs };
+          }
+          logger.debug(
+            `Token request attempt ${attempts} failed (${error.code}${error.status === undefined ? '' : `, ${error.status}`}); ` +
+              `retrying in ${delay.min === delay.max ? delay.min : `${delay.min}-${delay.max}`} ms`,
+            { attempt: attempts, code: error.code, status: error.status, delayMs: delay },
+          );
+          return true;
+        },
+      },
+    );
+  } catch (error) {
+    throw withAttempts(error, attempts);
+  }
+}
+
+/** The wait p-retry chooses before retry number `retriesConsumed + 1`. */
+function backoffRange(
+  retry: Required<RetryOptions>,
+  retriesConsumed: number,
+): { min: number; max: number } {
+  const base = retry.minTimeout * retry.factor ** retriesConsumed;
+  return {
+    min: Math.min(Math.round(base), retry.maxTimeout),
+    max: Math.min(Math.round(base * (retry.randomize ? 2 : 1)), retry.maxTimeout),
+  };
+}
+
+function withAttempts(error: unknown, attempts: number): unknown {
+  if (!(error instanceof TokenEndpointError) || attempts <= 1) return error;
+  return new TokenEndpointError(
+    error.code,
+    `${error.message}; gave up after ${attempts} attempts`,
+    {
+      ...(error.status === undefined ? {} : { status: error.status }),
+      ...(error.oauthError === undefined ? {} : { oauthError: error.oauthError }),
+      ...(error.oauthErrorDescription === undefined
+        ? {}
+        : { oauthErrorDescription: error.oauthErrorDescription }),
+      ...(error.retryAt === undefined ? {} : { retryAt: error.retryAt }),
+      attempts,
+      transient: error.transient,
+    },
+    { cause: error.cause ?? error },
+  );
+}
