@@ -1,3 +1,10 @@
+export { attachBookableAuth } from './interceptors.js';
+export type {
+  AttachOptions,
+  BookableAuthAttachment,
+  BookableAuthOptions,
+  BookableAuthRequestConfig,
+} from './interceptors.js';
 export { createTokenProvider } from './token-provider.js';
 export type { GetTokenOptions, TokenProvider } from './token-provider.js';
 export { bookableAuthDefaults } from './options.js';

@@ -1,0 +1,126 @@
+import { describe, expect, it } from '@jest/globals';
+import axios from 'axios';
+import { attachBookableAuth } from '../src/index.js';
+import { echoAdapter, stubProvider } from './helpers/stub.js';
+
+async function authorizationSent(
+  instanceConfig: object,
+  request: object,
+  allowedOrigins?: string[],
+) {
+  const api = axios.create({ adapter: echoAdapter, ...instanceConfig });
+  attachBookableAuth(api, {
+    tokenProvider: stubProvider(),
+    ...(allowedOrigins ? { allowedOrigins } : {}),
+  });
+  const { data } = await api.request(request);
+  return data as string | null;
+}
+
+describe('the origin guard sends the token only to allowed origins', () => {
+  const base = { baseURL: 'https://api.bookabletech.com' };
+  it.each([
+    ['a relative URL under the baseURL', base, { url: '/venues' }],
+    ['an absolute URL to the same origin', base, { url: 'https://api.bookabletech.com/venues' }],
+    ['the same origin in other letter case', base, { url: 'HTTPS://API.BookableTech.com/venues' }],
+    [
+      'the same origin with its default port',
+      base,
+      { url: 'https://api.bookabletech.com:443/venues' },
+    ],
+    ['a baseURL with a path', { baseURL: 'https://api.bookabletech.com/v1/' }, { url: 'venues' }],
+    ['a relative URL that looks like a host', base, { url: '@evil.example/x' }],
+    [
+      'an absolute URL when allowAbsoluteUrls is false (axios appends it to the base)',
+      base,
+      { url: 'https://evil.example/x', allowAbsoluteUrls: false },
+    ],
+    [
+      'Bookable by default when the instance has no baseURL',
+      {},
+      { url: 'https://api.bookabletech.com/venues' },
+    ],
+  ])('sends it for %s', async (_name, instance, request) => {
+    expect(await authorizationSent(instance, request)).toBe('Bearer token-1');
+  });
+
+  it.each([
+    ['another host', base, { url: 'https://evil.example/venues' }],
+    [
+      'a host that merely starts with the allowed one',
+      base,
+      { url: 'https://api.bookabletech.com.evil.example/x' },
+    ],
+    [
+      'userinfo that names the allowed host',
+      base,
+      { url: 'https://api.bookabletech.com@evil.example/x' },
+    ],
+    ['another port', base, { url: 'https://api.bookabletech.com:8443/x' }],
+    ['another scheme', base, { url: 'http://api.bookabletech.com/x' }],
+    ['a protocol-relative URL to another host', base, { url: '//evil.example/x' }],
+    ['a per-request baseURL elsewhere', base, { baseURL: 'https://evil.example', url: '/x' }],
+    ['a relative URL with no baseURL at all', {}, { url: '/venues' }],
+    ['a sandbox API not in allowedOrigins', {}, { url: 'https://api-sandbox.bookabletech.com/x' }],
+  ])('withholds it for %s', async (_name, instance, request) => {
+    expect(await authorizationSent(instance, request)).toBeNull();
+  });
+
+  it('follows allowedOrigins when given, instead of the baseURL', async () => {
+    const allowed = ['https://api-sandbox.bookabletech.com'];
+    expect(
+      await authorizationSent(base, { url: 'https://api-sandbox.bookabletech.com/x' }, allowed),
+    ).toBe('Bearer token-1');
+    expect(await authorizationSent(base, { url: '/x' }, allowed)).toBeNull();
+  });
+
+  it.each([
+    [['https://api.example.com/v1'], 'no path'],
+    [['api.example.com'], 'not an absolute URL'],
+    [[], 'non-empty array'],
+    [['ftp://api.example.com'], 'http(s) origin'],
+  ])('rejects allowedOrigins %j at attach time', (allowedOrigins, says) => {
+    expect(() =>
+      attachBookableAuth(axios.create(), { tokenProvider: stubProvider(), allowedOrigins }),
+    ).toThrow(says);
+  });
+
+  it('rejects a relative instance baseURL at attach time, asking for allowedOrigins', () => {
+    expect(() =>
+      attachBookableAuth(axios.create({ baseURL: '/api' }), { tokenProvider: stubProvider() }),
+    ).toThrow('`allowedOrigins`');
+  });
+});
+
+describe('per-request control', () => {
+  it('keeps an Authorization header the caller set, and skips requests marked skip', async () => {
+    const api = axios.create({ adapter: echoAdapter, baseURL: 'https://api.bookabletech.com' });
+    const provider = stubProvider();
+    attachBookableAuth(api, { tokenProvider: provider });
+    expect((await api.get('/x', { headers: { Authorization: 'Basic abc' } })).data).toBe(
+      'Basic abc',
+    );
+    expect((await api.get('/x', { bookableAuth: { skip: true } })).data).toBeNull();
+    expect(provider.fetches).toBe(0);
+  });
+
+  it('detach() ejects both interceptors, and attaching twice does not stack them', async () => {
+    const api = axios.create({ adapter: echoAdapter, baseURL: 'https://api.bookabletech.com' });
+    const count = () =>
+      (api.interceptors.request as unknown as { handlers: unknown[] }).handlers.filter(Boolean)
+        .length;
+    attachBookableAuth(api, { tokenProvider: stubProvider() });
+    const second = attachBookableAuth(api, { tokenProvider: stubProvider() });
+    expect(count()).toBe(1);
+    expect((await api.get('/x')).data).toBe('Bearer token-1');
+    second.detach();
+    expect(count()).toBe(0);
+    expect((await api.get('/x')).data).toBeNull();
+  });
+
+  it('refuses both a tokenProvider and provider options', () => {
+    expect(() =>
+      attachBookableAuth(axios.create(), { tokenProvider: stubProvider(), clientId: 'x' } as never),
+    ).toThrow('either `tokenProvider` or provider options');
+  });
+});
