@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['__tests__/**'],
+    files: ['__tests__/**', 'docs/examples/**'],
     rules: { 'no-console': 'off' },
   },
 );
