@@ -21,9 +21,9 @@ echo "packed $(basename "$tarball")"
 
 contents=$(tar -tzf "$tarball" | sed 's|^package/||')
 unexpected=$(echo "$contents" \
-  | grep -vE '^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist/[a-z0-9-]+\.(js|d\.ts))$' || true)
+  | grep -vE '^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist/((cli|testing)/)?[a-z0-9-]+\.(js|d\.ts))$' || true)
 if [ -n "$unexpected" ]; then echo "unexpected files in the tarball:"; echo "$unexpected"; exit 1; fi
-for required in dist/index.js dist/index.d.ts README.md LICENSE CHANGELOG.md; do
+for required in dist/index.js dist/index.d.ts dist/testing/index.js dist/cli/index.js README.md LICENSE CHANGELOG.md; do
   grep -qx "$required" <<<"$contents" || { echo "missing from the tarball: $required"; exit 1; }
 done
 
@@ -42,12 +42,19 @@ node --input-type=module -e "
   import { attachBookableAuth, createTokenProvider, isBookableAuthError } from 'bookable-axios-auth';
   if (typeof attachBookableAuth !== 'function' || typeof createTokenProvider !== 'function') process.exit(1);
   try { createTokenProvider({ clientId: 'x' }); } catch (e) { if (!isBookableAuthError(e)) process.exit(1); }
-  console.log('ESM import: ok');"
+  const { startTestServer } = await import('bookable-axios-auth/testing');
+  const server = await startTestServer();
+  const provider = createTokenProvider({ clientId: server.clientId, clientSecret: server.clientSecret, tokenUrl: server.tokenUrl });
+  if (!(await provider.getToken()).startsWith('eyJ')) process.exit(1);
+  await server.close();
+  console.log('ESM import (and the testing export): ok');"
 
 node --input-type=commonjs -e "
   const { attachBookableAuth, createTokenProvider } = require('bookable-axios-auth');
   if (typeof attachBookableAuth !== 'function' || typeof createTokenProvider !== 'function') process.exit(1);
   console.log('CommonJS require: ok');" 2>&1 | grep -v ExperimentalWarning | grep -v 'node --trace-warnings'
+
+npx --no-install bookable-auth --help | grep -q 'Usage: bookable-auth' && echo 'bin bookable-auth: ok'
 
 cat > consumer.ts <<'TS'
 import axios from 'axios';
@@ -58,6 +65,7 @@ import {
   type BookableAuthErrorCode,
   type TokenInfo,
 } from 'bookable-axios-auth';
+import { startTestServer, type TestServer } from 'bookable-axios-auth/testing';
 
 const provider = createTokenProvider({ clientId: 'id', clientSecret: 'secret', scope: 'venue:read' });
 const api = axios.create({ baseURL: 'https://api.bookabletech.com' });
@@ -68,6 +76,7 @@ export function codeOf(error: unknown): BookableAuthErrorCode | undefined {
   return isBookableAuthError(error) ? error.code : undefined;
 }
 auth.detach();
+export const server: Promise<TestServer> = startTestServer({ tokenLifetimeSeconds: 60 });
 TS
 for resolution in node16 bundler; do
   module=$([ "$resolution" = node16 ] && echo node16 || echo esnext)

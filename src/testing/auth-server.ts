@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { listenOnLoopback, readBody, sendJson, type LoopbackServer } from './http.js';
+
+/** An application registered with the test authorization server. */
+export interface TestClient {
+  clientId: string;
+  clientSecret: string;
+  /** APIs (audiences) the application is authorized for. @default every audience of the server */
+  audiences?: string[];
+  /** Scopes the application is granted. @default every scope of the server */
+  scopes?: string[];
+  /** Whether the client-credentials grant is enabled. @default true */
+  clientCredentials?: boolean;
+}
+
+/** How the next token requests fail, for fault-injection tests. */
+export interface TokenFailure {
+  /** Answer with this status (and `body`, or an Auth0-style error body). */
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Wait this long before answering (or before failing). */
+  delayMs?: number;
+  /** Drop the connection without an answer. */
+  reset?: boolean;
+  /** Answer 200 with a body that is not a token (an HTML page). */
+  malformed?: boolean;
+}
+
+export interface AuthServerOptions {
+  clients: TestClient[];
+  audiences: string[];
+  scopes: string[];
+  tokenLifetimeSeconds: number;
+}
+
+/** The authorization server's side of the test server. */
+export interface AuthServer extends LoopbackServer {
+  issuer: string;
+  jwks: { keys: JWK[] };
+  tokenRequests: number;
+  tokenLifetimeSeconds: number;
+  /** When set, the JWT's `exp - iat` is this many seconds while `expires_in` stays as configured. */
+  jwtLifetimeSeconds: number | undefined;
+  failures: TokenFailure[];
+  revokedIds: Set<string>;
+}
+
+interface Credentials {
+  clientId?: string;
+  clientSecret?: string;
+}
+
+function credentialsOf(req: IncomingMessage, params: Record<string, string>): Credentials {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Basic ')) {
+    const decoded = Buffer.from(auth.slice(6), 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    return {
+      clientId: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')),
+      clientSecret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' ')),
+    };
+  }
+  return {
+    ...(params.client_id === undefined ? {} : { clientId: params.client_id }),
+    ...(params.client_secret === undefined ? {} : { clientSecret: params.client_secret }),
+  };
+}
+
+function parseParams(req: IncomingMessage, body: string): Record<string, string> | undefined {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  try {
+    if (type === 'application/json') {
+      const json = JSON.parse(body) as Record<string, unknown>;
+      return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, String(v)]));
+    }
+    if (type === 'application/x-www-form-urlencoded') {
+      return Object.fromEntries(new URLSearchParams(body));
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * An authorization server that answers `/oauth/token` like an Auth0 tenant: the client-credentials
+ * grant in JSON or form bodies, with `client_secret_post` or `client_secret_basic`, RS256 JWTs with
+ * Auth0's claims, and Auth0's error bodies. The key is generated at start; `/.well-known/jwks.json`
+ * publishes it.
+ */
+export async function startAuthServer(options: AuthServerOptions): Promise<AuthServer> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256');
+  const kid = randomUUID();
+  const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+  // Filled in once the server listens; the handler runs only after that.
+  const state = {} as AuthServer;
+
+  const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', state.origin);
+    if (req.method === 'GET' && url.pathname === '/.well-known/jwks.json') {
+      sendJson(res, 200, state.jwks);
+      return;
+    }
+    if (req.method === 'GET' && url.pathname === '/.well-known/openid-configuration') {
+      sendJson(res, 200, {
+        issuer: state.issuer,
+        token_endpoint: `${state.origin}/oauth/token`,
+        jwks_uri: `${state.origin}/.well-known/jwks.json`,
+      });
+      return;
+    }
+    if (req.method !== 'POST' || url.pathname !== '/oauth/token') {
+      sendJson(res, 404, {
+        error: 'not_found',
+        error_description: `${req.method} ${url.pathname}`,
+      });
+      return;
+    }
+    const body = await readBody(req);
+    state.tokenRequests += 1;
+    const failure = state.failures.shift();
+    if (failure !== undefined) {
+      if (failure.delayMs) await sleep(failure.delayMs);
+      if (failure.reset) {
+        req.socket.destroy();
+        return;
+      }
+      if (failure.malformed) {
+        res.writeHead(200, { 'content-type': 'text/html' });
+        res.end('<!DOCTYPE html><html><body>Sign in</body></html>');
+        return;
+      }
+      if (failure.status !== undefined) {
+        sendJson(
+          res,
+          failure.status,
+          failure.body ?? {
+            error: 'temporarily_unavailable',
+            error_description: 'Injected failure',
+          },
+          failure.headers,
+        );
+        return;
+      }
+    }
+    const params = parseParams(req, body);
+    if (params === undefined) {
+      sendJson(res, 400, {
+        error: 'invalid_request',
+        error_description: 'Unsupported or malformed body',
+      });
+      return;
+    }
+    if (params.grant_type !== 'client_credentials') {
+      sendJson(res, 400, {
+        error: 'unsupported_grant_type',
+        error_description: `Unsupported grant type: ${params.grant_type ?? '(none)'}`,
+      });
+      return;
+    }
+    const { clientId, clientSecret } = credentialsOf(req, params);
+    const client = options.clients.find((c) => c.clientId === clientId);
+    if (client === undefined || client.clientSecret !== clientSecret) {
+      sendJson(res, 401, { error: 'access_denied', error_description: 'Unauthorized' });
+      return;
+    }
+    if (client.clientCredentials === false) {
+      sendJson(res, 403, {
+        error: 'unauthorized_client',
+        error_description: "Grant type 'client_credentials' not allowed for the client.",
+      });
+      return;
+    }
+    const audience = params.audience ?? '';
+    if (!options.audiences.includes(audience)) {
+      sendJson(res, 403, {
+        error: 'access_denied',
+        error_description: `Service not found: ${audience}`,
+      });
+      return;
+    }
+    if (client.audiences !== undefined && !client.audiences.includes(audience)) {
+      sendJson(res, 403, {
+        error: 'access_denied',
+        error_description: `Client is not authorized to access "${audience}". You need to create a "client-grant" associated to this API.`,
+      });
+      return;
+    }
+    const granted = client.scopes ?? options.scopes;
+    const requested = params.scope?.split(/\s+/).filter(Boolean);
+    const missing = requested?.filter((s) => !granted.includes(s)) ?? [];
+    if (missing.length > 0) {
+      sendJson(res, 403, {
+        error: 'access_denied',
+        error_description: `Client has not been granted scopes: ${missing.join(' ')}`,
+      });
+      return;
+    }
+    const scope = (requested ?? granted).join(' ');
+    const now = Math.floor(Date.now() / 1000);
+    const expiresIn = state.tokenLifetimeSeconds;
+    const accessToken = await new SignJWT({
+      scope,
+      gty: 'client-credentials',
+      azp: client.clientId,
+    })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid })
+      .setIssuer(state.issuer)
+      .setSubject(`${client.clientId}@clients`)
+      .setAudience(audience)
+      .setIssuedAt(now)
+      .setExpirationTime(now + (state.jwtLifetimeSeconds ?? expiresIn))
+      .setJti(randomUUID())
+      .sign(privateKey);
+    sendJson(res, 200, {
+      access_token: accessToken,
+      scope,
+      expires_in: expiresIn,
+      token_type: 'Bearer',
+    });
+  };
+
+  const server = await listenOnLoopback(handler);
+  return Object.assign(state, server, {
+    issuer: `${server.origin}/`,
+    jwks: { keys: [jwk] },
+    tokenRequests: 0,
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds,
+    jwtLifetimeSeconds: undefined,
+    failures: [],
+    revokedIds: new Set<string>(),
+  });
+}

@@ -1,0 +1,139 @@
+import { randomBytes } from 'node:crypto';
+import { decodeJwt } from 'jose';
+import { startAuthServer, type TestClient, type TokenFailure } from './auth-server.js';
+import { startProtectedApi } from './protected-api.js';
+
+export type { TestClient, TokenFailure } from './auth-server.js';
+export { startProtectedApi } from './protected-api.js';
+export type { ProtectedApi, ProtectedApiOptions } from './protected-api.js';
+
+/** Options of {@link startTestServer}. */
+export interface TestServerOptions {
+  /**
+   * Registered applications.
+   * @default one client, `test-client`, with a random secret, granted every scope
+   */
+  clients?: TestClient[];
+  /**
+   * The protected API's identifier.
+   * @default 'api.bookabletech.com'
+   */
+  audience?: string;
+  /**
+   * The scopes the API defines.
+   * @default ['venue:read', 'venue-booking:create']
+   */
+  scopes?: string[];
+  /**
+   * `expires_in` of issued tokens, in seconds.
+   * @default 3600
+   */
+  tokenLifetimeSeconds?: number;
+}
+
+/**
+ * A local Auth0-compatible tenant and a protected API, for tests and demos. Both listen on
+ * 127.0.0.1 on free ports; nothing touches the network.
+ */
+export interface TestServer {
+  /** The token endpoint, e.g. `http://127.0.0.1:PORT/oauth/token`. Pass it as `tokenUrl`. */
+  readonly tokenUrl: string;
+  /** The tenant's issuer (`iss`), with a trailing slash as Auth0's. */
+  readonly issuer: string;
+  readonly jwksUrl: string;
+  /** The API identifier (`aud`). */
+  readonly audience: string;
+  /** The protected API's origin: use it as the axios `baseURL`. */
+  readonly apiOrigin: string;
+  /** The first registered client's id and secret. */
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Token requests received so far (successful or not). */
+  readonly tokenRequests: number;
+  /** API requests received so far. */
+  readonly apiRequests: number;
+  /** Sets `expires_in` (and the JWT lifetime) of the next tokens. */
+  setTokenLifetime(seconds: number): void;
+  /** Makes the next tokens' JWT `exp - iat` disagree with `expires_in` (undefined: agree). */
+  setJwtLifetime(seconds: number | undefined): void;
+  /** Revokes a token: the API answers 401 `invalid_token` to it from now on. */
+  revoke(accessToken: string): void;
+  /** Makes the next `count` token requests fail as described. */
+  failNextTokenRequests(count: number, failure: TokenFailure): void;
+  /** Makes the API refuse every token, as an API that cannot reach its key set does. */
+  rejectAllTokens(reject: boolean): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a local Auth0-compatible authorization server (RS256 JWTs, JWKS, Auth0's error bodies)
+ * and a protected API that verifies its tokens.
+ *
+ * @example
+ * ```ts
+ * const server = await startTestServer();
+ * const api = axios.create({ baseURL: server.apiOrigin });
+ * attachBookableAuth(api, {
+ *   clientId: server.clientId,
+ *   clientSecret: server.clientSecret,
+ *   tokenUrl: server.tokenUrl,
+ *   audience: server.audience,
+ * });
+ * await api.get('/venues');
+ * await server.close();
+ * ```
+ */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const audience = options.audience ?? 'api.bookabletech.com';
+  const clients = options.clients ?? [
+    { clientId: 'test-client', clientSecret: randomBytes(24).toString('base64url') },
+  ];
+  const first = clients[0];
+  if (first === undefined) throw new TypeError('startTestServer needs at least one client');
+  const auth = await startAuthServer({
+    clients,
+    audiences: [audience],
+    scopes: options.scopes ?? ['venue:read', 'venue-booking:create'],
+    tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3600,
+  });
+  const api = await startProtectedApi({
+    issuer: auth.issuer,
+    audience,
+    jwks: auth.jwks,
+    revokedIds: auth.revokedIds,
+  });
+  return {
+    tokenUrl: `${auth.origin}/oauth/token`,
+    issuer: auth.issuer,
+    jwksUrl: `${auth.origin}/.well-known/jwks.json`,
+    audience,
+    apiOrigin: api.origin,
+    clientId: first.clientId,
+    clientSecret: first.clientSecret,
+    get tokenRequests() {
+      return auth.tokenRequests;
+    },
+    get apiRequests() {
+      return api.apiRequests;
+    },
+    setTokenLifetime(seconds) {
+      auth.tokenLifetimeSeconds = seconds;
+    },
+    setJwtLifetime(seconds) {
+      auth.jwtLifetimeSeconds = seconds;
+    },
+    revoke(accessToken) {
+      const { jti } = decodeJwt(accessToken);
+      if (typeof jti === 'string') auth.revokedIds.add(jti);
+    },
+    failNextTokenRequests(count, failure) {
+      for (let i = 0; i < count; i++) auth.failures.push(failure);
+    },
+    rejectAllTokens(reject) {
+      api.rejectAllTokens = reject;
+    },
+    async close() {
+      await Promise.all([auth.close(), api.close()]);
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+import { listenOnLoopback, readBody, sendJson, type LoopbackServer } from './http.js';
+
+export interface ProtectedApiOptions {
+  /** The issuer whose tokens are accepted (`iss`). */
+  issuer: string;
+  /** The API identifier (`aud`). */
+  audience: string;
+  /** The key set: published keys, or a URL to fetch them from. */
+  jwks: { keys: object[] } | URL;
+  /** `jti`s refused as revoked. */
+  revokedIds?: Set<string>;
+}
+
+/** The protected API's side of the test server. */
+export interface ProtectedApi extends LoopbackServer {
+  apiRequests: number;
+  /** Answer 401 to every token, as an API that cannot reach its key set does. */
+  rejectAllTokens: boolean;
+}
+
+function challenge(res: ServerResponse, status: 401 | 403, error: string, extra: string): void {
+  sendJson(
+    res,
+    status,
+    { error, message: status === 401 ? 'Unauthorized' : 'Forbidden' },
+    {
+      'www-authenticate': `Bearer realm="api", error="${error}", ${extra}`,
+    },
+  );
+}
+
+/**
+ * An API protected as an Auth0-protected API is: it verifies the bearer JWT's signature against
+ * the key set, its `iss`, `aud` and `exp`, and answers 401 `invalid_token` or 403
+ * `insufficient_scope` with a `WWW-Authenticate` challenge. `GET|POST /<anything>` echoes the
+ * request; a path under `/scoped/<scope>/` also needs that scope.
+ */
+export async function startProtectedApi(options: ProtectedApiOptions): Promise<ProtectedApi> {
+  const keys =
+    options.jwks instanceof URL
+      ? createRemoteJWKSet(options.jwks)
+      : createLocalJWKSet(options.jwks as Parameters<typeof createLocalJWKSet>[0]);
+  const state = {} as ProtectedApi;
+
+  const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const body = await readBody(req);
+    state.apiRequests += 1;
+    const url = new URL(req.url ?? '/', state.origin);
+    const auth = req.headers.authorization ?? '';
+    const match = /^Bearer (\S+)$/i.exec(auth);
+    if (match?.[1] === undefined) {
+      res.writeHead(401, { 'www-authenticate': 'Bearer realm="api"' });
+      res.end();
+      return;
+    }
+    if (state.rejectAllTokens) {
+      challenge(res, 401, 'invalid_token', 'error_description="Unable to verify the token"');
+      return;
+    }
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(match[1], keys, {
+        issuer: options.issuer,
+        audience: options.audience,
+        algorithms: ['RS256'],
+      }));
+    } catch (error) {
+      const description =
+        error instanceof errors.JWTExpired ? 'The token has expired' : 'The token is invalid';
+      challenge(res, 401, 'invalid_token', `error_description="${description}"`);
+      return;
+    }
+    if (typeof payload.jti === 'string' && options.revokedIds?.has(payload.jti)) {
+      challenge(res, 401, 'invalid_token', 'error_description="The token has been revoked"');
+      return;
+    }
+    const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
+    const needed = /^\/scoped\/([^/]+)/.exec(url.pathname)?.[1];
+    if (needed !== undefined && !scopes.includes(decodeURIComponent(needed))) {
+      challenge(res, 403, 'insufficient_scope', `scope="${decodeURIComponent(needed)}"`);
+      return;
+    }
+    sendJson(res, 200, {
+      method: req.method,
+      path: url.pathname,
+      query: url.search,
+      subject: payload.sub,
+      scope: scopes.join(' '),
+      body,
+    });
+  };
+
+  const server = await listenOnLoopback(handler);
+  return Object.assign(state, server, { apiRequests: 0, rejectAllTokens: false });
+}
