@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['__tests__/**', 'docs/examples/**'],
+    files: ['__tests__/**', 'docs/examples/**', '.ci/**'],
     rules: { 'no-console': 'off' },
   },
 );
