@@ -11,7 +11,12 @@ import { decodeAccessToken } from './jwt-cross-check.js';
 import type { TokenProviderOptions } from './options.js';
 import { createOriginGuard } from './origin-guard.js';
 import { redactAxiosError } from './redact.js';
-import { createTokenProvider, type GetTokenOptions, type TokenProvider } from './token-provider.js';
+import {
+  createTokenProvider,
+  peekToken,
+  type GetTokenOptions,
+  type TokenProvider,
+} from './token-provider.js';
 import { parseBearerChallenge } from './www-authenticate.js';
 
 /** Per-request settings, under `bookableAuth` on an axios request config. */
@@ -118,14 +123,28 @@ export function attachBookableAuth(
     throw new BookableAuthError('invalid_options', '`redactErrors` must be a boolean');
   }
 
-  const onRequest = async (config: ConfigWithState): Promise<ConfigWithState> => {
+  const peek = (provider as { [peekToken]?: () => string | undefined })[peekToken]?.bind(provider);
+  const authorize = (config: ConfigWithState, token: string): ConfigWithState => {
+    config[STATE_KEY] = new RequestAuthState(token);
+    config.headers.set('Authorization', `Bearer ${token}`);
+    return config;
+  };
+  const authorizeLater = async (config: ConfigWithState): Promise<ConfigWithState> =>
+    authorize(config, await getToken(provider, config));
+  const reauthorize = async (
+    config: ConfigWithState,
+    state: RequestAuthState,
+  ): Promise<ConfigWithState> => {
+    // A replay (the token is chosen), or a retry library re-sending the config (take the current one).
+    if (!state.replayed) state.token = await getToken(provider, config);
+    config.headers.set('Authorization', `Bearer ${state.token}`);
+    return config;
+  };
+
+  // Not async: with a cached token the request goes on in the same turn, no promise in between.
+  const onRequest = (config: ConfigWithState): ConfigWithState | Promise<ConfigWithState> => {
     const state = config[STATE_KEY];
-    if (state !== undefined) {
-      // A replay (the token is chosen), or a retry library re-sending the config (take the current one).
-      if (!state.replayed) state.token = await getToken(provider, config);
-      config.headers.set('Authorization', `Bearer ${state.token}`);
-      return config;
-    }
+    if (state !== undefined) return reauthorize(config, state);
     if (
       config.bookableAuth?.skip === true ||
       config.headers.has('Authorization') ||
@@ -133,10 +152,8 @@ export function attachBookableAuth(
     ) {
       return config;
     }
-    const token = await getToken(provider, config);
-    config[STATE_KEY] = new RequestAuthState(token);
-    config.headers.set('Authorization', `Bearer ${token}`);
-    return config;
+    const token = peek?.();
+    return token === undefined ? authorizeLater(config) : authorize(config, token);
   };
 
   const onResponseError = async (error: unknown): Promise<AxiosResponse> => {

@@ -42,6 +42,13 @@ export interface TokenProvider {
   getTokenAfterRejection(rejectedToken: string, options?: GetTokenOptions): Promise<string>;
 }
 
+/**
+ * Internal: the cached token if it may be used now, synchronously (starting a background renewal
+ * inside the margin), else undefined. Lets the request interceptor skip promise turns on the hot
+ * path. Not exported from the package: providers written by users simply lack it.
+ */
+export const peekToken = Symbol('bookable-axios-auth.peekToken');
+
 interface CachedToken {
   readonly accessToken: string;
   readonly info: TokenInfo;
@@ -95,6 +102,10 @@ class ClientCredentialsTokenProvider implements TokenProvider {
     const usable = this.#usable();
     if (usable !== undefined) return Promise.resolve(usable.accessToken);
     return this.#wait(options?.signal).then((token) => token.accessToken);
+  }
+
+  [peekToken](): string | undefined {
+    return this.#usable()?.accessToken;
   }
 
   getTokenInfo(options?: GetTokenOptions): Promise<TokenInfo> {

@@ -1,0 +1,438 @@
+// npm run bench: this library against plain axios (the floor) and the peers, measured in one run
+// on this machine, on 127.0.0.1 only. Prints one table and writes docs/benchmarks.md.
+// Not a test: nothing here asserts a time. BENCH_REQUESTS and BENCH_ROUNDS scale it.
+import { OAuth2Client, OAuth2Fetch } from '@badgateway/oauth2-client';
+import axios, {
+  AxiosError,
+  type AxiosAdapter,
+  type AxiosInstance,
+  type InternalAxiosRequestConfig,
+} from 'axios';
+import { clientCredentials } from 'axios-oauth-client';
+import type tokenProviderType from 'axios-token-interceptor';
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Agent, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus } from 'node:os';
+import { attachBookableAuth } from '../../src/index.js';
+
+// Both peers are CommonJS at heart; require() them as their own README does.
+const require = createRequire(import.meta.url);
+const createAuthRefreshInterceptor = (
+  require('axios-auth-refresh') as typeof import('axios-auth-refresh')
+).default;
+const tokenProvider = require('axios-token-interceptor') as typeof tokenProviderType;
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const STUB_REQUESTS = REQUESTS * 5;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const ID = 'bench-client';
+const SECRET = 'bench-secret-value';
+
+// ---- local servers ---------------------------------------------------------------------------
+
+interface World {
+  tokenUrl: string;
+  tokenOrigin: string;
+  apiOrigin: string;
+  tokenCalls: number;
+  /** Issued tokens and when they expire (epoch ms). */
+  valid: Map<string, number>;
+  expiresIn: number;
+  tokenDelayMs: number;
+  apiJitterMs: number;
+  close(): Promise<void>;
+}
+
+async function listen(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ origin: string; close(): Promise<void> }> {
+  const server = createServer(handler);
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  };
+}
+
+async function startWorld(): Promise<World> {
+  let serial = 0;
+  const world = {
+    tokenCalls: 0,
+    valid: new Map<string, number>(),
+    expiresIn: 3600,
+    tokenDelayMs: 0,
+    apiJitterMs: 0,
+  } as World;
+  const token = await listen((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      world.tokenCalls += 1;
+      const accessToken = `bench-token-${++serial}`;
+      world.valid.set(accessToken, Date.now() + world.expiresIn * 1000);
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            access_token: accessToken,
+            token_type: 'Bearer',
+            expires_in: world.expiresIn,
+          }),
+        );
+      }, world.tokenDelayMs);
+    });
+  });
+  const api = await listen((req, res) => {
+    req.resume();
+    const answer = () => {
+      const ok = (world.valid.get((req.headers.authorization ?? '').slice(7)) ?? 0) > Date.now();
+      res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+      res.end(ok ? '{"ok":true}' : '{"message":"Unauthorized"}');
+    };
+    if (world.apiJitterMs) setTimeout(answer, Math.random() * world.apiJitterMs);
+    else answer();
+  });
+  return Object.assign(world, {
+    tokenUrl: `${token.origin}/oauth/token`,
+    tokenOrigin: token.origin,
+    apiOrigin: api.origin,
+    close: async () => void (await Promise.all([token.close(), api.close()])),
+  });
+}
+
+/** An in-process API: checks the token as the real one does, without a socket. */
+function stubAdapter(world: World): AxiosAdapter {
+  return async (config: InternalAxiosRequestConfig) => {
+    if (world.apiJitterMs) await sleep(Math.random() * world.apiJitterMs);
+    const auth = String(config.headers.get('Authorization') ?? '');
+    const status = (world.valid.get(auth.slice(7)) ?? 0) > Date.now() ? 200 : 401;
+    const response = {
+      data: { ok: status === 200 },
+      status,
+      statusText: '',
+      headers: {},
+      config,
+      request: {},
+    };
+    if (status === 200) return response;
+    throw new AxiosError(
+      'Request failed with status code 401',
+      'ERR_BAD_REQUEST',
+      config,
+      {},
+      response,
+    );
+  };
+}
+
+// ---- the contenders ----------------------------------------------------------------------------
+
+type Get = (path: string) => Promise<unknown>;
+interface Contender {
+  name: string;
+  make(world: World, stub: boolean): Get;
+}
+
+function axiosFor(world: World, stub: boolean): AxiosInstance {
+  return axios.create({
+    baseURL: world.apiOrigin,
+    ...(stub ? { adapter: stubAdapter(world) } : { httpAgent: new Agent({ keepAlive: true }) }),
+  });
+}
+const oauthClient = (world: World) => clientCredentials(axios.create(), world.tokenUrl, ID, SECRET);
+
+const axiosContenders: Contender[] = [
+  {
+    name: 'plain axios, static header (floor)',
+    make(world, stub) {
+      const instance = axiosFor(world, stub);
+      const token = `bench-static-${Math.random()}`;
+      world.valid.set(token, Infinity);
+      instance.defaults.headers.common.Authorization = `Bearer ${token}`;
+      return (path) => instance.get(path);
+    },
+  },
+  {
+    name: 'bookable-axios-auth',
+    make(world, stub) {
+      const instance = axiosFor(world, stub);
+      attachBookableAuth(instance, {
+        clientId: ID,
+        clientSecret: SECRET,
+        tokenUrl: world.tokenUrl,
+      });
+      return (path) => instance.get(path);
+    },
+  },
+  {
+    name: 'axios-token-interceptor + axios-oauth-client',
+    make(world, stub) {
+      const instance = axiosFor(world, stub);
+      const getCredentials = oauthClient(world);
+      type Body = { access_token: string; expires_in: number };
+      const cache = tokenProvider.tokenCache(() => getCredentials('') as Promise<Body>, {
+        getMaxAge: (body) => body.expires_in * 1000,
+      });
+      instance.interceptors.request.use(
+        tokenProvider({
+          getToken: cache,
+          headerFormatter: (body) => `Bearer ${body.access_token}`,
+        }),
+      );
+      return (path) => instance.get(path);
+    },
+  },
+  {
+    name: 'axios-auth-refresh + axios-oauth-client',
+    make(world, stub) {
+      const instance = axiosFor(world, stub);
+      const getCredentials = oauthClient(world);
+      let token: string | undefined;
+      instance.interceptors.request.use((config) => {
+        if (token) config.headers.set('Authorization', `Bearer ${token}`);
+        return config;
+      });
+      createAuthRefreshInterceptor(instance as never, async (failed: AxiosError) => {
+        token = String((await getCredentials('')).access_token);
+        failed.response!.config.headers.set('Authorization', `Bearer ${token}`);
+      });
+      return (path) => instance.get(path);
+    },
+  },
+];
+
+const fetchContenders: Contender[] = [
+  {
+    name: 'plain fetch, static header (fetch floor)',
+    make(world) {
+      const token = `bench-static-${Math.random()}`;
+      world.valid.set(token, Infinity);
+      return async (path) =>
+        (
+          await fetch(world.apiOrigin + path, { headers: { authorization: `Bearer ${token}` } })
+        ).text();
+    },
+  },
+  {
+    name: '@badgateway/oauth2-client (OAuth2Fetch)',
+    make(world) {
+      const client = new OAuth2Client({
+        server: world.tokenOrigin,
+        tokenEndpoint: '/oauth/token',
+        clientId: ID,
+        clientSecret: SECRET,
+      });
+      const wrapper = new OAuth2Fetch({ client, getNewToken: () => client.clientCredentials() });
+      return async (path) => {
+        const response = await wrapper.fetch(world.apiOrigin + path);
+        if (response.status !== 200) throw new Error(`status ${response.status}`);
+        return response.text();
+      };
+    },
+  },
+];
+
+// ---- measurements ------------------------------------------------------------------------------
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const quantile = (xs: number[], q: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
+
+async function perRequest(get: Get, n: number): Promise<number> {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) await get('/venues');
+  return Number(process.hrtime.bigint() - start) / 1000 / n;
+}
+
+/** Rounds interleave the contenders, so drift of the machine hits them all alike. */
+async function overhead(
+  contenders: Contender[],
+  stub: boolean,
+  n: number,
+): Promise<Map<string, number[]>> {
+  const world = await startWorld();
+  const gets = contenders.map((c) => c.make(world, stub));
+  for (const get of gets) await perRequest(get, Math.min(2000, n)); // warm up: token, sockets, JIT
+  const samples = new Map(contenders.map((c) => [c.name, [] as number[]]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let i = 0; i < contenders.length; i++) {
+      const k = (i + round) % contenders.length;
+      samples.get(contenders[k]!.name)!.push(await perRequest(gets[k]!, n));
+    }
+  }
+  await world.close();
+  return samples;
+}
+
+interface Economy {
+  calls: number;
+  failed: number;
+}
+async function economy(
+  contender: Contender,
+  stub: boolean,
+  setup: (world: World, get: Get) => Promise<number>,
+): Promise<Economy> {
+  const world = await startWorld();
+  const get = contender.make(world, stub);
+  const failed = await setup(world, get);
+  const calls = world.tokenCalls;
+  await world.close();
+  return { calls, failed };
+}
+const burst = async (get: Get, n: number) =>
+  (await Promise.allSettled(Array.from({ length: n }, () => get('/venues')))).filter(
+    (r) => r.status === 'rejected',
+  ).length;
+
+const coldStart = (n: number) => async (world: World, get: Get) => {
+  world.tokenDelayMs = 20;
+  return burst(get, n);
+};
+const revokedStorm = async (world: World, get: Get) => {
+  await get('/warm-up');
+  world.valid.clear();
+  world.tokenCalls = 0; // count only what the storm causes
+  world.apiJitterMs = 20;
+  world.tokenDelayMs = 20;
+  return burst(get, 500);
+};
+/** Ten token lifetimes (1 s tokens, scaled from 60 s), one request every 10 ms. */
+const tenLifetimes = async (world: World, get: Get) => {
+  world.expiresIn = 1;
+  let failed = 0;
+  const end = Date.now() + 10_000;
+  while (Date.now() < end) {
+    await get('/venues').catch(() => (failed += 1));
+    await sleep(10);
+  }
+  return failed;
+};
+
+async function renewalLatency(
+  contender: Contender,
+): Promise<{ steady: number[]; renewal: number[]; failed: number }> {
+  const world = await startWorld();
+  world.expiresIn = 2;
+  world.tokenDelayMs = 50;
+  const get = contender.make(world, true);
+  await get('/venues');
+  const steady: number[] = [];
+  const renewal: number[] = [];
+  let failed = 0;
+  const start = Date.now();
+  while (Date.now() - start < 2_600) {
+    const callsBefore = world.tokenCalls;
+    const t0 = performance.now();
+    await get('/venues').catch(() => (failed += 1));
+    const ms = performance.now() - t0;
+    (world.tokenCalls !== callsBefore || Date.now() - start > 900 ? renewal : steady).push(ms);
+    await sleep(1);
+  }
+  await world.close();
+  return { steady, renewal, failed };
+}
+
+async function memory(contender: Contender): Promise<{ after10k: number; after200k: number }> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const world = await startWorld();
+  const get = contender.make(world, true);
+  const heap = () => (gc?.(), gc?.(), process.memoryUsage().heapUsed / 1024 / 1024);
+  for (let i = 0; i < 10_000; i++) await get('/venues');
+  const after10k = heap();
+  for (let i = 0; i < 190_000; i++) await get('/venues');
+  const after200k = heap();
+  await world.close();
+  return { after10k, after200k };
+}
+
+// ---- report ------------------------------------------------------------------------------------
+
+const us = (x: number) => x.toFixed(1);
+/** Wall time on a shared machine swings widely; the minimum of the rounds is its most robust estimate. */
+function overheadRows(samples: Map<string, number[]>, floorName: string): string[] {
+  const floor = Math.min(...samples.get(floorName)!);
+  return [...samples].map(([name, xs]) => {
+    const best = Math.min(...xs);
+    return `| ${name} | ${us(best)} / ${us(median(xs))} / ${us(Math.max(...xs))} | ${name === floorName ? '—' : `${best - floor >= 0 ? '+' : ''}${us(best - floor)} µs`} | ${(best / floor).toFixed(3)} |`;
+  });
+}
+
+async function main(): Promise<void> {
+  const lines: string[] = [];
+  const out = (line = '') => {
+    lines.push(line);
+    process.stdout.write(`${line}\n`);
+  };
+  out('# Benchmarks');
+  out();
+  out(
+    `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores), ${REQUESTS} sequential requests a round on loopback, ${STUB_REQUESTS} in-process, ${ROUNDS} rounds, interleaved. Everything runs on 127.0.0.1.`,
+  );
+  out();
+  out('## Per-request cost, loopback keep-alive HTTP (µs: min / median / max of the rounds)');
+  out();
+  out('| client | µs per request | over the floor (min) | ratio (min) |');
+  out('| --- | --- | --- | --- |');
+  overheadRows(await overhead(axiosContenders, false, REQUESTS), axiosContenders[0]!.name).forEach(
+    (l) => out(l),
+  );
+  overheadRows(await overhead(fetchContenders, false, REQUESTS), fetchContenders[0]!.name).forEach(
+    (l) => out(l),
+  );
+  out();
+  out('## Per-request cost in-process (stub adapter, no network)');
+  out();
+  out('| client | µs per request | over the floor (min) | ratio (min) |');
+  out('| --- | --- | --- | --- |');
+  overheadRows(
+    await overhead(axiosContenders, true, STUB_REQUESTS),
+    axiosContenders[0]!.name,
+  ).forEach((l) => out(l));
+  out();
+  out('## Token economy (token-endpoint calls; failed requests)');
+  out();
+  out(
+    'The limit is one call in each of the first four columns. "10 lifetimes" runs 10 s with 1 s tokens (scaled down from 10 minutes of 60 s tokens); the limit there is 10.',
+  );
+  out();
+  out('| client | 1,000 cold | 10,000 cold | 500 revoked (jittered API) | 10 lifetimes |');
+  out('| --- | --- | --- | --- | --- |');
+  const fmt = (e: Economy) =>
+    `${e.calls} call${e.calls === 1 ? '' : 's'}${e.failed ? `; **${e.failed} failed**` : ''}`;
+  for (const c of [...axiosContenders.slice(1), fetchContenders[1]!]) {
+    const stub = c !== fetchContenders[1];
+    const ten = stub ? fmt(await economy(c, stub, coldStart(10_000))) : 'n/a (sockets)';
+    out(
+      `| ${c.name} | ${fmt(await economy(c, stub, coldStart(1000)))} | ${ten} | ${fmt(await economy(c, stub, revokedStorm))} | ${fmt(await economy(c, stub, tenLifetimes))} |`,
+    );
+  }
+  out();
+  out('## Latency while the token is renewed (in-process, 2 s tokens, 50 ms token endpoint; ms)');
+  out();
+  out('| client | steady p50 / p99 | during renewal p50 / p99 / max |');
+  out('| --- | --- | --- |');
+  for (const c of axiosContenders.slice(1, 3)) {
+    const { steady, renewal, failed } = await renewalLatency(c);
+    out(
+      `| ${c.name} | ${quantile(steady, 0.5).toFixed(2)} / ${quantile(steady, 0.99).toFixed(2)} | ${quantile(renewal, 0.5).toFixed(2)} / ${quantile(renewal, 0.99).toFixed(2)} / ${Math.max(...renewal).toFixed(2)}${failed ? `; **${failed} failed (401 at expiry)**` : ''} |`,
+    );
+  }
+  out();
+  out('## Memory (heap after GC, MiB, in-process)');
+  out();
+  out('| client | after 10,000 requests | after 200,000 requests |');
+  out('| --- | --- | --- |');
+  for (const c of axiosContenders.slice(0, 2)) {
+    const m = await memory(c);
+    out(`| ${c.name} | ${m.after10k.toFixed(1)} | ${m.after200k.toFixed(1)} |`);
+  }
+  writeFileSync(new URL('../../docs/benchmarks.md', import.meta.url), `${lines.join('\n')}\n`);
+}
+
+await main();
