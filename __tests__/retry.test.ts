@@ -3,6 +3,7 @@ import nock from 'nock';
 import { createTokenProvider, isBookableAuthError, TokenEndpointError } from '../src/index.js';
 import { settle, settled, until, useFakeClock } from './helpers/clock.js';
 import { recordingLogger } from './helpers/logger.js';
+import { scriptedEndpoint, untilCached } from './helpers/scripted-endpoint.js';
 
 const TENANT = 'https://tenant.example.auth0.com';
 const base = {
@@ -151,14 +152,7 @@ describe('waiting callers during retries', () => {
 
   it('keeps serving the still-valid token while a background renewal is retrying', async () => {
     useFakeClock(T0);
-    let calls = 0;
-    nock(TENANT)
-      .post('/oauth/token')
-      .times(3)
-      .reply(() => {
-        calls += 1;
-        return calls === 2 ? [503, {}] : [200, { ...ok, access_token: `token-${calls}` }];
-      });
+    const endpoint = scriptedEndpoint(TENANT, 3, (call) => (call === 2 ? 503 : 200));
     const logger = recordingLogger();
     const provider = createTokenProvider({
       ...base,
@@ -171,9 +165,8 @@ describe('waiting callers during retries', () => {
     await until(() => logger.lines.some((l) => l.message.includes('retrying in 1000 ms')));
     expect(await provider.getToken()).toBe('token-1'); // the renewal is backing off
     await jest.advanceTimersByTimeAsync(1_000);
-    await until(() => calls === 3);
-    for (let i = 0; i < 100 && (await provider.getTokenInfo()).accessToken !== 'token-3'; i++)
-      await settle(1);
+    await until(() => endpoint.calls === 3);
+    await untilCached(provider, 'token-3');
     expect(await provider.getToken()).toBe('token-3');
   });
 });

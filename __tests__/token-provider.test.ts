@@ -5,6 +5,7 @@ import { createTokenProvider, isBookableAuthError, type TokenInfo } from '../src
 import { settle, until, useFakeClock } from './helpers/clock.js';
 import { auth0Jwt, makeJwt } from './helpers/jwt.js';
 import { recordingLogger } from './helpers/logger.js';
+import { scriptedEndpoint, untilCached } from './helpers/scripted-endpoint.js';
 
 const TENANT = 'https://tenant.example.auth0.com';
 const SECRET = 'test-secret-value';
@@ -189,9 +190,8 @@ describe('renewal', () => {
     expect(new Set(during)).toEqual(new Set(['token-1']));
     await settle();
     await jest.advanceTimersByTimeAsync(1_000);
-    const renewed = async () => (await provider.getTokenInfo()).accessToken;
     await until(() => endpoint.calls === 2);
-    for (let i = 0; i < 100 && (await renewed()) !== 'token-2'; i++) await settle(1);
+    await untilCached(provider, 'token-2');
     expect(endpoint.calls).toBe(2);
     expect(await provider.getToken()).toBe('token-2');
   });
@@ -228,17 +228,7 @@ describe('renewal', () => {
     const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
     const logger = recordingLogger();
-    const outcomes = [200, 500, 200];
-    let calls = 0;
-    nock(TENANT)
-      .post('/oauth/token')
-      .times(3)
-      .reply(() => {
-        calls += 1;
-        return outcomes[calls - 1] === 200
-          ? [200, { access_token: `token-${calls}`, token_type: 'Bearer', expires_in: 3600 }]
-          : [500, { error: 'server_error' }];
-      });
+    const endpoint = scriptedEndpoint(TENANT, 3, (call) => (call === 2 ? 500 : 200));
     const provider = createTokenProvider({ ...base, logger, retry: { retries: 0 } });
     try {
       await provider.getToken();
@@ -247,13 +237,13 @@ describe('renewal', () => {
       await until(() =>
         logger.lines.some((l) => l.level === 'warn' && l.message.includes('keeps serving')),
       );
-      expect(calls).toBe(2);
+      expect(endpoint.calls).toBe(2);
       for (let i = 0; i < 10; i++) expect(await provider.getToken()).toBe('token-1');
-      expect(calls).toBe(2); // spaced: no new attempt on every call
+      expect(endpoint.calls).toBe(2); // spaced: no new attempt on every call
       await jest.advanceTimersByTimeAsync(30_000);
       await provider.getToken();
       await until(() => logger.lines.filter((l) => l.message.startsWith('Fetched')).length === 2);
-      expect(calls).toBe(3);
+      expect(endpoint.calls).toBe(3);
       expect(await provider.getToken()).toBe('token-3');
       await settle();
       expect(unhandled).toEqual([]);

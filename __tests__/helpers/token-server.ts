@@ -1,6 +1,9 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sendJson } from '../../src/testing/http.js';
+
+export { sendJson };
 
 export type TokenHandler = (
   req: IncomingMessage,
@@ -24,16 +27,6 @@ let serial = 0;
 export function opaqueToken(): string {
   serial += 1;
   return `opaque-test-token-${serial}`;
-}
-
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
 }
 
 export function okToken(res: ServerResponse, extra: Record<string, unknown> = {}): void {
