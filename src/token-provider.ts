@@ -56,7 +56,6 @@ interface CachedToken {
   readonly refreshAtMs: number;
   /** From here on, callers wait for a new token. */
   readonly mustRenewAtMs: number;
-  readonly expiresAtMs: number;
 }
 
 /** Share of the margin (minus the expiry window) over which renewal times are spread. */
@@ -278,7 +277,6 @@ class ClientCredentialsTokenProvider implements TokenProvider {
       info: Object.freeze(info),
       refreshAtMs,
       mustRenewAtMs: expiresAtMs - windowMs,
-      expiresAtMs,
     };
   }
 
