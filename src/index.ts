@@ -8,9 +8,13 @@ export type {
 export { createTokenProvider } from './token-provider.js';
 export type { GetTokenOptions, TokenProvider } from './token-provider.js';
 export { bookableAuthDefaults } from './options.js';
+export type { AssertionAlgorithm } from './client-assertion.js';
 export type {
   ClientAuthentication,
+  ClientSecretAuthentication,
   Logger,
+  PrivateKeyJwtAuthentication,
+  TokenProviderSettings,
   RetryOptions,
   TokenProviderOptions,
   TokenRequestFormat,

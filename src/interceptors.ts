@@ -232,9 +232,15 @@ function resolveProvider(options: BookableAuthOptions): TokenProvider {
       '`tokenProvider` must come from createTokenProvider() or attachBookableAuth()',
     );
   }
-  const extra = ['clientId', 'clientSecret', 'tokenUrl', 'domain', 'audience', 'scope'].filter(
-    (key) => (options as unknown as Record<string, unknown>)[key] !== undefined,
-  );
+  const extra = [
+    'clientId',
+    'clientSecret',
+    'privateKey',
+    'tokenUrl',
+    'domain',
+    'audience',
+    'scope',
+  ].filter((key) => (options as unknown as Record<string, unknown>)[key] !== undefined);
   if (extra.length > 0) {
     throw new BookableAuthError(
       'invalid_options',

@@ -1,3 +1,9 @@
+import type { KeyObject, JsonWebKey } from 'node:crypto';
+import {
+  createAssertionSigner,
+  resolvePrivateKey,
+  type AssertionAlgorithm,
+} from './client-assertion.js';
 import { BookableAuthError } from './errors.js';
 import type { TokenInfo } from './token-info.js';
 
@@ -45,18 +51,56 @@ export interface RetryOptions {
   maxRetryTime?: number;
 }
 
-/** How the client credentials are sent to the token endpoint. */
-export type ClientAuthentication = 'client_secret_post' | 'client_secret_basic';
+/** How the application authenticates to the token endpoint. */
+export type ClientAuthentication = 'client_secret_post' | 'client_secret_basic' | 'private_key_jwt';
 
 /** The body format of the token request. */
 export type TokenRequestFormat = 'form' | 'json';
 
+/** Authentication with a client secret (the default). */
+export interface ClientSecretAuthentication {
+  /** The application's client secret. Never logged, never put in an error. */
+  clientSecret: string;
+  /**
+   * `'client_secret_post'` sends the credentials in the body; `'client_secret_basic'` in an
+   * HTTP Basic `Authorization` header.
+   * @default 'client_secret_post'
+   */
+  clientAuthentication?: 'client_secret_post' | 'client_secret_basic';
+  privateKey?: never;
+}
+
+/**
+ * Authentication with a signed assertion (Private Key JWT): no shared secret on the wire. Register
+ * the matching public key with the application (see docs/configuration.md).
+ */
+export interface PrivateKeyJwtAuthentication {
+  clientAuthentication: 'private_key_jwt';
+  /** The RSA private key (2048 bits or more): a PEM string, a `KeyObject` or a private JWK. */
+  privateKey: string | KeyObject | JsonWebKey;
+  /** The `kid` header of the assertion, when the application has several keys. */
+  keyId?: string;
+  /**
+   * The assertion's signing algorithm.
+   * @default 'RS256'
+   */
+  algorithm?: AssertionAlgorithm;
+  /**
+   * The assertion's `aud`.
+   * @default the token URL's origin with a trailing slash (Auth0's rule), e.g. 'https://tenant.eu.auth0.com/'
+   */
+  assertionAudience?: string;
+  clientSecret?: never;
+}
+
 /** Options of {@link createTokenProvider}. */
-export interface TokenProviderOptions {
+export type TokenProviderOptions = TokenProviderSettings &
+  (ClientSecretAuthentication | PrivateKeyJwtAuthentication);
+
+/** The settings of {@link TokenProviderOptions} shared by every authentication method. */
+export interface TokenProviderSettings {
   /** The application's client id. Required. */
   clientId: string;
-  /** The application's client secret. Required. Never logged, never put in an error. */
-  clientSecret: string;
   /**
    * The token endpoint. Must be `https:` (plain `http:` only for loopback hosts).
    * @default 'https://bookabletech.uk.auth0.com/oauth/token'
@@ -91,12 +135,6 @@ export interface TokenProviderOptions {
    * @default 'form'
    */
   tokenRequestFormat?: TokenRequestFormat;
-  /**
-   * `'client_secret_post'` sends the credentials in the body; `'client_secret_basic'` in an
-   * HTTP Basic `Authorization` header.
-   * @default 'client_secret_post'
-   */
-  clientAuthentication?: ClientAuthentication;
   /** Backoff for failed token requests. See {@link RetryOptions} for the defaults. */
   retry?: RetryOptions;
   /**
@@ -142,7 +180,10 @@ export const bookableAuthDefaults = Object.freeze({
 /** Options after validation, with every default filled in. */
 export interface ResolvedProviderOptions {
   clientId: string;
-  clientSecret: string;
+  /** Undefined with private_key_jwt. */
+  clientSecret: string | undefined;
+  /** With private_key_jwt: signs a fresh assertion per request. */
+  signAssertion: (() => Promise<string>) | undefined;
   tokenUrl: string;
   audience: string;
   scope: string | undefined;
@@ -317,11 +358,51 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
     'clientId',
     "pass the application's client id (Auth0 dashboard: Applications > your app > Settings)",
   );
-  const clientSecret = requireString(
-    options.clientSecret,
-    'clientSecret',
-    "pass the application's client secret, e.g. from an environment variable",
+  const clientAuthentication = oneOf<ClientAuthentication>(
+    options.clientAuthentication,
+    'clientAuthentication',
+    ['client_secret_post', 'client_secret_basic', 'private_key_jwt'],
+    bookableAuthDefaults.clientAuthentication,
   );
+  const tokenUrl = resolveTokenUrl(options.tokenUrl, options.domain);
+  let clientSecret: string | undefined;
+  let signAssertion: (() => Promise<string>) | undefined;
+  if (clientAuthentication === 'private_key_jwt') {
+    const o = options as TokenProviderSettings & PrivateKeyJwtAuthentication;
+    if (o.clientSecret !== undefined) {
+      throw invalid(
+        '`clientSecret` is not used with private_key_jwt: remove it, so it cannot leak',
+      );
+    }
+    const algorithm = oneOf<AssertionAlgorithm>(
+      o.algorithm,
+      'algorithm',
+      ['RS256', 'RS384', 'PS256'],
+      'RS256',
+    );
+    if (o.keyId !== undefined) requireString(o.keyId, 'keyId', "pass the key's id as registered");
+    const audience =
+      o.assertionAudience === undefined
+        ? `${new URL(tokenUrl).origin}/`
+        : requireString(
+            o.assertionAudience,
+            'assertionAudience',
+            "pass the tenant's URL, e.g. 'https://tenant.eu.auth0.com/'",
+          );
+    signAssertion = createAssertionSigner({
+      clientId,
+      key: resolvePrivateKey(o.privateKey, algorithm),
+      algorithm,
+      keyId: o.keyId,
+      audience,
+    });
+  } else {
+    clientSecret = requireString(
+      options.clientSecret,
+      'clientSecret',
+      "pass the application's client secret, e.g. from an environment variable (or use clientAuthentication: 'private_key_jwt')",
+    );
+  }
   const audience =
     options.audience === undefined
       ? bookableAuthDefaults.audience
@@ -338,7 +419,8 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
   return {
     clientId,
     clientSecret,
-    tokenUrl: resolveTokenUrl(options.tokenUrl, options.domain),
+    signAssertion,
+    tokenUrl,
     audience,
     scope,
     refreshMarginMs:
@@ -357,12 +439,7 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
       ['form', 'json'],
       bookableAuthDefaults.tokenRequestFormat,
     ),
-    clientAuthentication: oneOf(
-      options.clientAuthentication,
-      'clientAuthentication',
-      ['client_secret_post', 'client_secret_basic'],
-      bookableAuthDefaults.clientAuthentication,
-    ),
+    clientAuthentication,
     retry: resolveRetry(options.retry),
     forcedRefreshIntervalMs:
       1000 *

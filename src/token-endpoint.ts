@@ -1,4 +1,5 @@
 import { Axios, isAxiosError, type AxiosResponse } from 'axios';
+import { ASSERTION_TYPE } from './client-assertion.js';
 import { TokenEndpointError, type BookableAuthErrorCode } from './errors.js';
 import type { ResolvedProviderOptions } from './options.js';
 
@@ -27,10 +28,12 @@ const MAX_RESPONSE_BYTES = 1024 * 1024;
  * followed, so the secret cannot be forwarded to another host.
  */
 export function createTokenRequest(options: ResolvedProviderOptions): TokenRequest {
-  const { clientId, clientSecret, tokenUrl, audience, scope } = options;
+  const { clientId, clientSecret = '', tokenUrl, audience, scope, signAssertion } = options;
   const params: Record<string, string> = { grant_type: 'client_credentials' };
   const headers: Record<string, string> = { Accept: 'application/json' };
-  if (options.clientAuthentication === 'client_secret_basic') {
+  if (signAssertion !== undefined) {
+    params.client_id = clientId;
+  } else if (options.clientAuthentication === 'client_secret_basic') {
     // RFC 6749 section 2.3.1: each part is form-encoded before the Basic encoding.
     const user = `${formEncode(clientId)}:${formEncode(clientSecret)}`;
     headers.Authorization = `Basic ${Buffer.from(user).toString('base64')}`;
@@ -41,14 +44,20 @@ export function createTokenRequest(options: ResolvedProviderOptions): TokenReque
   params.audience = audience;
   if (scope !== undefined) params.scope = scope;
 
-  let body: string;
-  if (options.tokenRequestFormat === 'json') {
-    headers['Content-Type'] = 'application/json';
-    body = JSON.stringify(params);
-  } else {
-    headers['Content-Type'] = 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(params).toString();
-  }
+  const json = options.tokenRequestFormat === 'json';
+  headers['Content-Type'] = json ? 'application/json' : 'application/x-www-form-urlencoded';
+  const encode = (p: Record<string, string>) =>
+    json ? JSON.stringify(p) : new URLSearchParams(p).toString();
+  const fixedBody = encode(params);
+  // With private_key_jwt every request, every retry too, carries a fresh assertion.
+  const bodyFor = async () =>
+    signAssertion === undefined
+      ? fixedBody
+      : encode({
+          ...params,
+          client_assertion_type: ASSERTION_TYPE,
+          client_assertion: await signAssertion(),
+        });
 
   const http = new Axios({
     timeout: options.timeoutMs,
@@ -60,6 +69,7 @@ export function createTokenRequest(options: ResolvedProviderOptions): TokenReque
   const describe = describer(options);
 
   return async function requestToken(signal) {
+    const body = await bodyFor();
     const requestedAtMs = Date.now();
     let response: AxiosResponse<string>;
     try {
@@ -82,6 +92,8 @@ function formEncode(value: string): string {
 }
 
 interface Describer {
+  /** What to check when the credentials are refused. */
+  credentials: string;
   where: string;
   clientId: string;
   audience: string;
@@ -91,8 +103,12 @@ interface Describer {
 }
 
 function describer(options: ResolvedProviderOptions): Describer {
-  const secret = options.clientSecret;
+  const secret = options.clientSecret ?? '';
   return {
+    credentials:
+      options.signAssertion === undefined
+        ? '`clientId` and `clientSecret` (and `clientAuthentication`, if the application expects client_secret_basic)'
+        : "`clientId` and `privateKey`, and that the key's public half is registered with the application (and `keyId`, `algorithm`)",
     where: options.tokenUrl,
     clientId: options.clientId,
     audience: options.audience,
@@ -275,8 +291,7 @@ function httpError(response: AxiosResponse<string>, describe: Describer): TokenE
   ) {
     return fail(
       'invalid_client_credentials',
-      `The token endpoint rejected the credentials of ${client}: check \`clientId\` and \`clientSecret\` ` +
-        '(and `clientAuthentication`, if the application expects client_secret_basic)',
+      `The token endpoint rejected the credentials of ${client}: check ${describe.credentials}`,
     );
   }
   if (/service not (found|enabled)/i.test(desc)) {
@@ -310,7 +325,7 @@ function httpError(response: AxiosResponse<string>, describe: Describer): TokenE
   if (status === 401) {
     return fail(
       'invalid_client_credentials',
-      `The token endpoint rejected the credentials of ${client}: check \`clientId\` and \`clientSecret\``,
+      `The token endpoint rejected the credentials of ${client}: check ${describe.credentials}`,
     );
   }
   if (error === 'invalid_request') {

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestServer, type TestServer } from '../../src/testing/index.js';
 
@@ -159,6 +163,24 @@ describe('the bookable-auth CLI (built bin)', () => {
       expect(stderr).not.toContain(server.clientSecret);
     },
   );
+
+  it('token with BOOKABLE_PRIVATE_KEY_FILE authenticates with private_key_jwt, no secret', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const keyServer = await startTestServer({ clients: [{ clientId: 'pk-client', publicKey }] });
+    const file = join(mkdtempSync(join(tmpdir(), 'bookable-key-')), 'key.pem');
+    writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    try {
+      const { code, stdout, stderr } = await run([cli, 'token'], {
+        BOOKABLE_CLIENT_ID: 'pk-client',
+        BOOKABLE_PRIVATE_KEY_FILE: file,
+        BOOKABLE_TOKEN_URL: keyServer.tokenUrl,
+      });
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      expect(stdout).toMatch(/^Subject +pk-client@clients$/m);
+    } finally {
+      await keyServer.close();
+    }
+  });
 
   it('prints usage for --help on each command', async () => {
     for (const args of [['--help'], ['token', '--help'], ['demo', '--help']]) {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isBookableAuthError, type BookableAuthErrorCode } from '../errors.js';
 import type { TokenProviderOptions } from '../options.js';
@@ -35,7 +36,10 @@ expires_in and the JWT's own lifetime (flagging a disagreement), issuer, audienc
 
 Options (each overrides its environment variable):
   --client-id <id>         BOOKABLE_CLIENT_ID (required)
-  --client-secret <secret> BOOKABLE_CLIENT_SECRET (required; prefer the variable: flags show in ps)
+  --client-secret <secret> BOOKABLE_CLIENT_SECRET (required, unless a private key is given;
+                           prefer the variable: flags show in ps)
+  --private-key-file <pem> BOOKABLE_PRIVATE_KEY_FILE (private_key_jwt instead of a secret)
+  --key-id <kid>           BOOKABLE_KEY_ID
   --token-url <url>        BOOKABLE_TOKEN_URL   (default https://bookabletech.uk.auth0.com/oauth/token)
   --audience <id>          BOOKABLE_AUDIENCE    (default api.bookabletech.com)
   --scope <scopes>         BOOKABLE_SCOPE       (space-separated)
@@ -114,6 +118,8 @@ async function tokenCommand(
     {
       'client-id': { type: 'string' },
       'client-secret': { type: 'string' },
+      'private-key-file': { type: 'string' },
+      'key-id': { type: 'string' },
       'token-url': { type: 'string' },
       audience: { type: 'string' },
       scope: { type: 'string' },
@@ -135,9 +141,13 @@ async function tokenCommand(
   };
   const clientId = pick('client-id', 'BOOKABLE_CLIENT_ID');
   const clientSecret = pick('client-secret', 'BOOKABLE_CLIENT_SECRET');
+  const keyFile = pick('private-key-file', 'BOOKABLE_PRIVATE_KEY_FILE');
+  const keyId = pick('key-id', 'BOOKABLE_KEY_ID');
   const missing = [
     clientId === undefined ? 'BOOKABLE_CLIENT_ID (or --client-id)' : undefined,
-    clientSecret === undefined ? 'BOOKABLE_CLIENT_SECRET (or --client-secret)' : undefined,
+    clientSecret === undefined && keyFile === undefined
+      ? 'BOOKABLE_CLIENT_SECRET or BOOKABLE_PRIVATE_KEY_FILE (or --client-secret / --private-key-file)'
+      : undefined,
   ].filter(Boolean);
   if (missing.length > 0) {
     io.err(
@@ -145,12 +155,31 @@ async function tokenCommand(
     );
     return EXIT.configuration;
   }
+  let privateKey: string | undefined;
+  if (keyFile !== undefined) {
+    try {
+      privateKey = readFileSync(keyFile, 'utf8');
+    } catch (error) {
+      io.err(
+        `Cannot read the private key file ${keyFile}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+      );
+      return EXIT.configuration;
+    }
+  }
   const tokenUrl = pick('token-url', 'BOOKABLE_TOKEN_URL');
   const audience = pick('audience', 'BOOKABLE_AUDIENCE');
   const scope = pick('scope', 'BOOKABLE_SCOPE');
+  const credentials =
+    privateKey !== undefined
+      ? {
+          clientAuthentication: 'private_key_jwt' as const,
+          privateKey,
+          ...(keyId === undefined ? {} : { keyId }),
+        }
+      : { clientSecret: clientSecret as string };
   const options: TokenProviderOptions = {
     clientId: clientId as string,
-    clientSecret: clientSecret as string,
+    ...credentials,
     ...(tokenUrl === undefined ? {} : { tokenUrl }),
     ...(audience === undefined ? {} : { audience }),
     ...(scope === undefined ? {} : { scope }),

@@ -1,13 +1,16 @@
-import { randomUUID } from 'node:crypto';
+import { createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SignJWT, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { SignJWT, exportJWK, generateKeyPair, jwtVerify, type JWK } from 'jose';
 import { listenOnLoopback, readBody, sendJson, type LoopbackServer } from './http.js';
 
 /** An application registered with the test authorization server. */
 export interface TestClient {
   clientId: string;
-  clientSecret: string;
+  /** The secret, for client_secret_post and client_secret_basic. */
+  clientSecret?: string;
+  /** The registered public key (PEM, KeyObject or JWK), for private_key_jwt. */
+  publicKey?: string | KeyObject | JWK;
   /** APIs (audiences) the application is authorized for. @default every audience of the server */
   audiences?: string[];
   /** Scopes the application is granted. @default every scope of the server */
@@ -52,6 +55,7 @@ export interface AuthServer extends LoopbackServer {
 interface Credentials {
   clientId?: string;
   clientSecret?: string;
+  assertion?: string;
 }
 
 function credentialsOf(req: IncomingMessage, params: Record<string, string>): Credentials {
@@ -67,6 +71,10 @@ function credentialsOf(req: IncomingMessage, params: Record<string, string>): Cr
   return {
     ...(params.client_id === undefined ? {} : { clientId: params.client_id }),
     ...(params.client_secret === undefined ? {} : { clientSecret: params.client_secret }),
+    ...(params.client_assertion_type === 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' &&
+    params.client_assertion !== undefined
+      ? { assertion: params.client_assertion }
+      : {}),
   };
 }
 
@@ -98,6 +106,44 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
   const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
   // Filled in once the server listens; the handler runs only after that.
   const state = {} as AuthServer;
+  const seenAssertionIds = new Set<string>();
+  const publicKeys = new Map(
+    options.clients
+      .filter((c) => c.publicKey !== undefined)
+      .map((c) => {
+        const key = c.publicKey!;
+        const keyObject =
+          typeof key === 'string'
+            ? createPublicKey(key)
+            : 'type' in key && typeof (key as KeyObject).export === 'function'
+              ? (key as KeyObject).type === 'public'
+                ? (key as KeyObject)
+                : createPublicKey(key as KeyObject)
+              : createPublicKey({ key: key as import('node:crypto').JsonWebKey, format: 'jwk' });
+        return [c.clientId, keyObject] as const;
+      }),
+  );
+
+  /** Verifies a client assertion as Auth0 does: signature, iss = sub = client, aud, exp, unused jti. */
+  const assertionIsValid = async (clientId: string, assertion: string): Promise<boolean> => {
+    const key = publicKeys.get(clientId);
+    if (key === undefined) return false;
+    try {
+      const { payload } = await jwtVerify(assertion, key, {
+        issuer: clientId,
+        subject: clientId,
+        audience: `${state.origin}/`,
+        algorithms: ['RS256', 'RS384', 'PS256'],
+        requiredClaims: ['exp', 'jti'],
+        maxTokenAge: 300,
+      });
+      if (seenAssertionIds.has(payload.jti!)) return false;
+      seenAssertionIds.add(payload.jti!);
+      return true;
+    } catch {
+      return false;
+    }
+  };
 
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', state.origin);
@@ -162,9 +208,14 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
       });
       return;
     }
-    const { clientId, clientSecret } = credentialsOf(req, params);
+    const { clientId, clientSecret, assertion } = credentialsOf(req, params);
     const client = options.clients.find((c) => c.clientId === clientId);
-    if (client === undefined || client.clientSecret !== clientSecret) {
+    const authenticated =
+      client !== undefined &&
+      (assertion !== undefined
+        ? await assertionIsValid(client.clientId, assertion)
+        : client.clientSecret !== undefined && client.clientSecret === clientSecret);
+    if (client === undefined || !authenticated) {
       sendJson(res, 401, { error: 'access_denied', error_description: 'Unauthorized' });
       return;
     }

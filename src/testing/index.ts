@@ -45,7 +45,7 @@ export interface TestServer {
   readonly audience: string;
   /** The protected API's origin: use it as the axios `baseURL`. */
   readonly apiOrigin: string;
-  /** The first registered client's id and secret. */
+  /** The first registered client's id and secret (empty for a client with only a public key). */
   readonly clientId: string;
   readonly clientSecret: string;
   /** Token requests received so far (successful or not). */
@@ -109,7 +109,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     audience,
     apiOrigin: api.origin,
     clientId: first.clientId,
-    clientSecret: first.clientSecret,
+    clientSecret: first.clientSecret ?? '',
     get tokenRequests() {
       return auth.tokenRequests;
     },
