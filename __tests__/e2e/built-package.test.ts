@@ -59,6 +59,14 @@ describe('the built package against an independent OAuth2 server (oauth2-mock-se
   it('rides out a token endpoint outage with backoff', () => {
     expect(results.outage).toEqual({ ok: true, tokenRequests: 3 });
   });
+  it('authenticates with private_key_jwt: a valid, fresh assertion on each attempt', () => {
+    expect(results.privateKeyJwt).toEqual({
+      ok: true,
+      assertions: 2,
+      allValid: true,
+      distinctJti: 2,
+    });
+  });
   it('fails each user error at once with its code', () => {
     expect(results.userErrors).toEqual({
       wrongSecret: { code: 'invalid_client_credentials', tokenRequests: 1 },
