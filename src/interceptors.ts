@@ -116,12 +116,12 @@ export function attachBookableAuth(
       'options are missing: pass { clientId, clientSecret } or { tokenProvider }',
     );
   }
-  const provider = resolveProvider(options);
-  const guard = createOriginGuard(options.allowedOrigins, instance.defaults.baseURL);
-  const redact = options.redactErrors !== false;
   if (options.redactErrors !== undefined && typeof options.redactErrors !== 'boolean') {
     throw new BookableAuthError('invalid_options', '`redactErrors` must be a boolean');
   }
+  const redact = options.redactErrors !== false;
+  const guard = createOriginGuard(options.allowedOrigins, instance.defaults.baseURL);
+  const provider = resolveProvider(options);
 
   const peek = (provider as { [peekToken]?: () => string | undefined })[peekToken]?.bind(provider);
   const authorize = (config: ConfigWithState, token: string): ConfigWithState => {

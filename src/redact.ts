@@ -19,6 +19,8 @@ const RAW_AUTHORIZATION_LINE = /^(authorization:[ \t]*)[^\r\n]*/gim;
  */
 export function redactAxiosError(error: AxiosError): void {
   const { config, response } = error;
+  // A replay's error passes the plugin twice (inner and outer handler): scrub it once.
+  if (config?.headers.get('Authorization') === REDACTED_AUTHORIZATION) return;
   if (config !== undefined) {
     const headers = new AxiosHeaders(config.headers);
     headers.set('Authorization', REDACTED_AUTHORIZATION);
