@@ -1,4 +1,10 @@
-import { createPrivateKey, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
+import {
+  KeyObject,
+  createPrivateKey,
+  createPublicKey,
+  randomUUID,
+  type JsonWebKey,
+} from 'node:crypto';
 import { SignJWT } from 'jose';
 import { BookableAuthError } from './errors.js';
 
@@ -13,6 +19,14 @@ function invalid(message: string): BookableAuthError {
   return new BookableAuthError('invalid_options', message);
 }
 
+/** A PEM string or a JWK as node:crypto's key input. */
+export function keyInput(value: string | JsonWebKey): string | { key: JsonWebKey; format: 'jwk' } {
+  return typeof value === 'string' ? value : { key: value, format: 'jwk' };
+}
+
+const PUBLIC_KEY_GIVEN =
+  '`privateKey` is a public key: pass the private key (the public one is what you register with Auth0)';
+
 /**
  * Turns `privateKey` (PEM, `KeyObject` or JWK) into a private `KeyObject` and checks that it can
  * sign with `algorithm`, at creation: a public key, a non-RSA key, an RSA key under 2048 bits or
@@ -20,45 +34,31 @@ function invalid(message: string): BookableAuthError {
  * quote the key.
  */
 export function resolvePrivateKey(value: unknown, algorithm: AssertionAlgorithm): KeyObject {
+  if (typeof value !== 'string' && (typeof value !== 'object' || value === null)) {
+    throw invalid("`privateKey` is required with clientAuthentication: 'private_key_jwt'");
+  }
   let key: KeyObject;
-  if (
-    typeof value === 'object' &&
-    value !== null &&
-    (value as KeyObject).type !== undefined &&
-    typeof (value as KeyObject).export === 'function'
-  ) {
-    key = value as KeyObject;
-  } else if (typeof value === 'string' || (typeof value === 'object' && value !== null)) {
+  if (value instanceof KeyObject) {
+    key = value;
+  } else {
+    const input = keyInput(value as string | JsonWebKey);
     try {
-      key =
-        typeof value === 'string'
-          ? createPrivateKey(value)
-          : createPrivateKey({ key: value as import('node:crypto').JsonWebKey, format: 'jwk' });
+      key = createPrivateKey(input);
     } catch {
       let isPublic = false;
       try {
-        isPublic =
-          (typeof value === 'string'
-            ? createPublicKey(value)
-            : createPublicKey({ key: value as import('node:crypto').JsonWebKey, format: 'jwk' })
-          ).type === 'public';
+        isPublic = createPublicKey(input).type === 'public';
       } catch {
-        // neither
+        // neither a private nor a public key
       }
       throw invalid(
         isPublic
-          ? '`privateKey` is a public key: pass the private key (the public one is what you register with Auth0)'
+          ? PUBLIC_KEY_GIVEN
           : '`privateKey` is not a readable private key: pass a PEM string (PKCS#8 or PKCS#1), a KeyObject or a private JWK',
       );
     }
-  } else {
-    throw invalid("`privateKey` is required with clientAuthentication: 'private_key_jwt'");
   }
-  if (key.type !== 'private') {
-    throw invalid(
-      '`privateKey` is a public key: pass the private key (the public one is what you register with Auth0)',
-    );
-  }
+  if (key.type !== 'private') throw invalid(PUBLIC_KEY_GIVEN);
   const type = key.asymmetricKeyType;
   if (type !== 'rsa' && type !== 'rsa-pss') {
     throw invalid(

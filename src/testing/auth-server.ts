@@ -1,7 +1,8 @@
-import { createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
+import { KeyObject, createPublicKey, randomUUID, type JsonWebKey } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SignJWT, exportJWK, generateKeyPair, jwtVerify, type JWK } from 'jose';
+import { keyInput } from '../client-assertion.js';
 import { listenOnLoopback, readBody, sendJson, type LoopbackServer } from './http.js';
 
 /** An application registered with the test authorization server. */
@@ -113,13 +114,11 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
       .map((c) => {
         const key = c.publicKey!;
         const keyObject =
-          typeof key === 'string'
-            ? createPublicKey(key)
-            : 'type' in key && typeof (key as KeyObject).export === 'function'
-              ? (key as KeyObject).type === 'public'
-                ? (key as KeyObject)
-                : createPublicKey(key as KeyObject)
-              : createPublicKey({ key: key as import('node:crypto').JsonWebKey, format: 'jwk' });
+          key instanceof KeyObject
+            ? key.type === 'public'
+              ? key
+              : createPublicKey(key)
+            : createPublicKey(keyInput(key as string | JsonWebKey));
         return [c.clientId, keyObject] as const;
       }),
   );
