@@ -36,6 +36,7 @@ writeFileSync(
       paths: {
         'bookable-axios-auth': [join(root, 'src/index.ts')],
         'bookable-axios-auth/testing': [join(root, 'src/testing/index.ts')],
+        'bookable-axios-auth/redis': [join(root, 'src/redis/index.ts')],
       },
     },
     files,

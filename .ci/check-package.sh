@@ -21,9 +21,9 @@ echo "packed $(basename "$tarball")"
 
 contents=$(tar -tzf "$tarball" | sed 's|^package/||')
 unexpected=$(echo "$contents" \
-  | grep -vE '^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist/((cli|testing)/)?[a-z0-9-]+\.(js|d\.ts))$' || true)
+  | grep -vE '^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist/((cli|testing|redis)/)?[a-z0-9-]+\.(js|d\.ts))$' || true)
 if [ -n "$unexpected" ]; then echo "unexpected files in the tarball:"; echo "$unexpected"; exit 1; fi
-for required in dist/index.js dist/index.d.ts dist/testing/index.js dist/cli/index.js README.md LICENSE CHANGELOG.md; do
+for required in dist/index.js dist/index.d.ts dist/testing/index.js dist/redis/index.js dist/cli/index.js README.md LICENSE CHANGELOG.md; do
   grep -qx "$required" <<<"$contents" || { echo "missing from the tarball: $required"; exit 1; }
 done
 
@@ -49,6 +49,18 @@ node --input-type=module -e "
   await server.close();
   console.log('ESM import (and the testing export): ok');"
 
+# The redis subpath loads without the optional redis package: it only uses the client it is given.
+test ! -e node_modules/redis
+node --input-type=module -e "
+  import { createTokenProvider } from 'bookable-axios-auth';
+  import { createRedisTokenStore } from 'bookable-axios-auth/redis';
+  const calls = [];
+  const client = { get: async (k) => (calls.push('get'), null), set: async () => (calls.push('set'), 'OK'), eval: async () => (calls.push('eval'), 1) };
+  const store = createRedisTokenStore({ client });
+  createTokenProvider({ clientId: 'x', clientSecret: 'y', store });
+  if ((await store.get('k')) !== undefined || !(await store.setIfAbsent('l', 'v', 10)) || calls.join() !== 'get,set') process.exit(1);
+  console.log('redis export without the redis package: ok');"
+
 node --input-type=commonjs -e "
   const { attachBookableAuth, createTokenProvider } = require('bookable-axios-auth');
   if (typeof attachBookableAuth !== 'function' || typeof createTokenProvider !== 'function') process.exit(1);
@@ -65,7 +77,8 @@ import {
   type BookableAuthErrorCode,
   type TokenInfo,
 } from 'bookable-axios-auth';
-import { startTestServer, type TestServer } from 'bookable-axios-auth/testing';
+import { createMemoryTokenStore, startTestServer, type TestServer } from 'bookable-axios-auth/testing';
+import { createRedisTokenStore, type RedisClientLike } from 'bookable-axios-auth/redis';
 
 const provider = createTokenProvider({ clientId: 'id', clientSecret: 'secret', scope: 'venue:read' });
 const api = axios.create({ baseURL: 'https://api.bookabletech.com' });
@@ -77,6 +90,9 @@ export function codeOf(error: unknown): BookableAuthErrorCode | undefined {
 }
 auth.detach();
 export const server: Promise<TestServer> = startTestServer({ tokenLifetimeSeconds: 60 });
+export const shared = (client: RedisClientLike) =>
+  createTokenProvider({ clientId: 'id', clientSecret: 'secret', store: createRedisTokenStore({ client }) });
+export const inMemory = createTokenProvider({ clientId: 'id', clientSecret: 'secret', store: createMemoryTokenStore() });
 TS
 for resolution in node16 bundler; do
   module=$([ "$resolution" = node16 ] && echo node16 || echo esnext)

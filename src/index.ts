@@ -19,6 +19,7 @@ export type {
   TokenProviderOptions,
   TokenRequestFormat,
 } from './options.js';
+export type { TokenStore } from './token-store.js';
 export type { ExpirySource, JwtFacts, ScopeSource, TokenInfo } from './token-info.js';
 export { BookableAuthError, TokenEndpointError, isBookableAuthError } from './errors.js';
 export type {

@@ -5,7 +5,14 @@ import {
   type AssertionAlgorithm,
 } from './client-assertion.js';
 import { BookableAuthError } from './errors.js';
+import {
+  createStoreCodec,
+  resolveEncryptionKey,
+  storeKey,
+  type StoreCodec,
+} from './store-codec.js';
 import type { TokenInfo } from './token-info.js';
+import type { TokenStore } from './token-store.js';
 
 /**
  * Where the library reports what it does. `console` fits; so do pino, winston and bunyan loggers.
@@ -146,10 +153,31 @@ export interface TokenProviderSettings {
   forcedRefreshIntervalSeconds?: number;
   /** Receives debug lines and warnings. Silent by default. */
   logger?: Logger;
-  /** Called after each successful token fetch, with the token's facts (the token is not printed). */
+  /**
+   * Called after each successful token fetch by this provider, with the token's facts (the token
+   * is not printed). A token taken from the `store` was fetched elsewhere and does not call it.
+   */
   onTokenRefreshed?: (info: TokenInfo) => void;
   /** Called after each failed token fetch, foreground or background. */
   onRefreshError?: (error: BookableAuthError) => void;
+  /**
+   * Shares one token between processes (see docs/scaling.md), e.g.
+   * `createRedisTokenStore({ client })` from `bookable-axios-auth/redis`. Each process still keeps
+   * its own copy and reads the store only when that copy is due for renewal; one process fetches
+   * for the fleet. By default every process fetches its own tokens.
+   */
+  store?: TokenStore;
+  /**
+   * Encrypts tokens in the store (JWE `dir` + `A256GCM`) with this 32-byte key, so that whoever
+   * can read the store cannot use them. Give every process the same key.
+   */
+  storeEncryptionKey?: Uint8Array | KeyObject;
+  /**
+   * Longest wait for one store operation, in milliseconds. A store slower than this counts as
+   * down: the process fetches its own token, warns once, and tries the store again 5 s later.
+   * @default 500
+   */
+  storeTimeoutMs?: number;
 }
 
 /** The defaults of every optional setting. */
@@ -162,6 +190,7 @@ export const bookableAuthDefaults = Object.freeze({
   tokenRequestFormat: 'form' as TokenRequestFormat,
   clientAuthentication: 'client_secret_post' as ClientAuthentication,
   forcedRefreshIntervalSeconds: 30,
+  storeTimeoutMs: 500,
   /**
    * Callers wait for a new token only this close to expiry (capped at half the refresh margin);
    * before that, the current token serves while one background refresh runs.
@@ -196,6 +225,16 @@ export interface ResolvedProviderOptions {
   logger: Logger;
   onTokenRefreshed: ((info: TokenInfo) => void) | undefined;
   onRefreshError: ((error: BookableAuthError) => void) | undefined;
+  store: ResolvedStoreOptions | undefined;
+}
+
+/** The shared store, validated, with its key and codec. */
+export interface ResolvedStoreOptions {
+  store: TokenStore;
+  codec: StoreCodec;
+  timeoutMs: number;
+  /** A lock holder's fetch may take this long before another process takes over. */
+  lockTtlMs: number;
 }
 
 const noop = (): void => {};
@@ -348,6 +387,49 @@ function optionalFunction<F>(value: unknown, name: string): F | undefined {
   return value as F;
 }
 
+const STORE_METHODS = ['get', 'set', 'setIfAbsent', 'compareAndDelete'] as const;
+
+function resolveStore(
+  options: TokenProviderOptions,
+  identity: { tokenUrl: string; clientId: string; audience: string; scope: string | undefined },
+  timeoutMs: number,
+): ResolvedStoreOptions | undefined {
+  const { store } = options;
+  if (store === undefined) {
+    if (options.storeEncryptionKey !== undefined || options.storeTimeoutMs !== undefined) {
+      throw invalid(
+        '`storeEncryptionKey` and `storeTimeoutMs` need a `store`: pass one, e.g. createRedisTokenStore({ client })',
+      );
+    }
+    return undefined;
+  }
+  const missing = STORE_METHODS.filter(
+    (name) =>
+      typeof store !== 'object' ||
+      store === null ||
+      typeof (store as unknown as Record<string, unknown>)[name] !== 'function',
+  );
+  if (missing.length > 0) {
+    throw invalid(
+      `\`store\` must implement ${STORE_METHODS.join(', ')}; missing ${missing.join(', ')}. ` +
+        'Use createRedisTokenStore from bookable-axios-auth/redis, or see docs/scaling.md to write one',
+    );
+  }
+  const encryptionKey = resolveEncryptionKey(options.storeEncryptionKey);
+  return {
+    store,
+    codec: createStoreCodec(storeKey(identity, encryptionKey), encryptionKey),
+    timeoutMs: optionalNumber(
+      options.storeTimeoutMs,
+      'storeTimeoutMs',
+      bookableAuthDefaults.storeTimeoutMs,
+      { min: 1 },
+    ),
+    // One token request, plus room for the lock holder to write the token back.
+    lockTtlMs: timeoutMs + 2_000,
+  };
+}
+
 /** Validates the options once, at creation, and fills in the defaults. */
 export function resolveProviderOptions(options: TokenProviderOptions): ResolvedProviderOptions {
   if (typeof options !== 'object' || options === null) {
@@ -416,6 +498,9 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
     }
     scope = options.scope.trim().split(/\s+/).filter(Boolean).join(' ') || undefined;
   }
+  const timeoutMs = optionalNumber(options.timeoutMs, 'timeoutMs', bookableAuthDefaults.timeoutMs, {
+    min: 1,
+  });
   return {
     clientId,
     clientSecret,
@@ -430,9 +515,7 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
         'refreshMarginSeconds',
         bookableAuthDefaults.refreshMarginSeconds,
       ),
-    timeoutMs: optionalNumber(options.timeoutMs, 'timeoutMs', bookableAuthDefaults.timeoutMs, {
-      min: 1,
-    }),
+    timeoutMs,
     tokenRequestFormat: oneOf(
       options.tokenRequestFormat,
       'tokenRequestFormat',
@@ -451,5 +534,6 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
     logger: resolveLogger(options.logger),
     onTokenRefreshed: optionalFunction(options.onTokenRefreshed, 'onTokenRefreshed'),
     onRefreshError: optionalFunction(options.onRefreshError, 'onRefreshError'),
+    store: resolveStore(options, { tokenUrl, clientId, audience, scope }, timeoutMs),
   };
 }

@@ -7,6 +7,7 @@ import {
   type TokenProviderOptions,
 } from './options.js';
 import { requestWithRetries } from './retry.js';
+import { SharedStore } from './shared-store.js';
 import { createTokenRequest, type TokenRequest, type TokenResponse } from './token-endpoint.js';
 import type { TokenInfo } from './token-info.js';
 
@@ -51,17 +52,29 @@ export const peekToken = Symbol('bookable-axios-auth.peekToken');
 
 interface CachedToken {
   readonly accessToken: string;
+  readonly response: TokenResponse;
   readonly info: TokenInfo;
   /** From here on, renew in the background. */
   readonly refreshAtMs: number;
   /** From here on, callers wait for a new token. */
   readonly mustRenewAtMs: number;
+  /** The value that holds this token in the shared store, when it is there. */
+  readonly storedAs?: string;
+}
+
+/** Why a fetch runs: to replace a token (renewal, or refused by the API) or for lack of one. */
+interface Replacing {
+  readonly token: CachedToken;
+  readonly refused: boolean;
 }
 
 /** Share of the margin (minus the expiry window) over which renewal times are spread. */
 const RENEWAL_JITTER = 0.1;
 const BACKGROUND_RETRY_MIN_MS = 1_000;
 const BACKGROUND_RETRY_MAX_MS = 30_000;
+/** While another process fetches, look for its token this often (doubling up to the max). */
+const STORE_POLL_MIN_MS = 25;
+const STORE_POLL_MAX_MS = 400;
 
 const noop = (): void => {};
 
@@ -85,6 +98,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
 class ClientCredentialsTokenProvider implements TokenProvider {
   readonly #options: ResolvedProviderOptions;
   readonly #request: TokenRequest;
+  readonly #shared: SharedStore | undefined;
   #current: CachedToken | undefined;
   #pending: Promise<CachedToken> | undefined;
   /** After a failed background renewal, the next one waits until then. */
@@ -95,6 +109,8 @@ class ClientCredentialsTokenProvider implements TokenProvider {
   constructor(options: ResolvedProviderOptions, request: TokenRequest) {
     this.#options = options;
     this.#request = request;
+    const { store, logger } = options;
+    this.#shared = store && new SharedStore(store.store, store.codec, { ...store, logger });
   }
 
   getToken(options?: GetTokenOptions): Promise<string> {
@@ -142,6 +158,9 @@ class ClientCredentialsTokenProvider implements TokenProvider {
       this.#lastForcedRefreshMs = nowMs;
       this.#current = undefined;
       this.#options.logger.debug('The API refused the cached access token; fetching a new one');
+      return this.#wait(options?.signal, { token: current, refused: true }).then(
+        (token) => token.accessToken,
+      );
     }
     return this.getToken(options);
   }
@@ -163,7 +182,7 @@ class ClientCredentialsTokenProvider implements TokenProvider {
     this.#options.logger.debug(
       `Renewing the access token in the background; the current one serves until ${new Date(current.mustRenewAtMs).toISOString()}`,
     );
-    this.#fetch().catch((error: unknown) => {
+    this.#fetch({ token: current, refused: false }).catch((error: unknown) => {
       const nowMs = Date.now();
       const delayMs = Math.min(
         BACKGROUND_RETRY_MAX_MS,
@@ -180,9 +199,9 @@ class ClientCredentialsTokenProvider implements TokenProvider {
   }
 
   /** Waits for the one shared fetch (starting it if none runs), or for the caller's abort. */
-  #wait(signal: AbortSignal | undefined): Promise<CachedToken> {
+  #wait(signal: AbortSignal | undefined, replacing?: Replacing): Promise<CachedToken> {
     if (signal?.aborted) return Promise.reject(abortedError(signal));
-    const pending = this.#fetch();
+    const pending = this.#fetch(replacing);
     if (signal === undefined) return pending;
     return new Promise((resolve, reject) => {
       const onAbort = (): void => reject(abortedError(signal));
@@ -201,18 +220,28 @@ class ClientCredentialsTokenProvider implements TokenProvider {
   }
 
   /** The single in-flight fetch: every concurrent caller shares it; a failure is never cached. */
-  #fetch(): Promise<CachedToken> {
+  #fetch(replacing?: Replacing): Promise<CachedToken> {
     if (this.#pending !== undefined) return this.#pending;
-    const pending = this.#fetchAndStore().finally(() => {
-      if (this.#pending === pending) this.#pending = undefined;
-    });
+    const shared = this.#shared;
+    const obtained =
+      shared === undefined ? this.#fetchOwn() : this.#obtainShared(shared, replacing);
+    const pending = obtained
+      .then((token) => {
+        this.#current = token;
+        this.#backgroundNotBeforeMs = 0;
+        return token;
+      })
+      .finally(() => {
+        if (this.#pending === pending) this.#pending = undefined;
+      });
     // Nobody may be waiting (a background renewal): never let the rejection go unhandled.
     pending.catch(noop);
     this.#pending = pending;
     return pending;
   }
 
-  async #fetchAndStore(): Promise<CachedToken> {
+  /** One token request (with retries) from this process. */
+  async #fetchOwn(): Promise<CachedToken> {
     const { logger, retry } = this.#options;
     let token: CachedToken;
     try {
@@ -222,8 +251,6 @@ class ClientCredentialsTokenProvider implements TokenProvider {
         this.#callHook('onRefreshError', () => this.#options.onRefreshError?.(error));
       throw error;
     }
-    this.#current = token;
-    this.#backgroundNotBeforeMs = 0;
     const { info } = token;
     logger.debug(
       `Fetched an access token for audience "${this.#options.audience}", expiring at ${info.expiresAt.toISOString()} ` +
@@ -236,6 +263,80 @@ class ClientCredentialsTokenProvider implements TokenProvider {
     );
     this.#callHook('onTokenRefreshed', () => this.#options.onTokenRefreshed?.(info));
     return token;
+  }
+
+  /**
+   * One token for the fleet: use the shared token if it is good; else take the lock and fetch,
+   * or wait for the lock holder's token. Any store failure falls back to {@link #fetchOwn}.
+   */
+  async #obtainShared(shared: SharedStore, replacing: Replacing | undefined): Promise<CachedToken> {
+    if (replacing?.refused && replacing.token.storedAs !== undefined) {
+      await shared.deleteIfUnchanged(replacing.token.storedAs);
+    }
+    let waitingSinceMs: number | undefined;
+    let pollMs = STORE_POLL_MIN_MS;
+    for (;;) {
+      if (!shared.available) return this.#fetchOwn();
+      const found = await this.#readShared(shared, replacing);
+      if (found !== undefined) return found;
+      if (!shared.available) return this.#fetchOwn();
+      const lock = await shared.tryLock();
+      if (lock.state === 'unavailable') return this.#fetchOwn();
+      if (lock.state === 'acquired') {
+        try {
+          // The holder before us may have written its token between our read and our lock.
+          const written = await this.#readShared(shared, replacing);
+          if (written !== undefined) return written;
+          return await this.#fetchAndShare(shared);
+        } finally {
+          await shared.unlock(lock.owner);
+        }
+      }
+      const nowMs = Date.now();
+      waitingSinceMs ??= nowMs;
+      // A dead holder's lock lapses within its TTL and the next try takes it; this bound only
+      // matters when one holder after another keeps the lock without ever writing a token.
+      if (nowMs - waitingSinceMs >= 2 * shared.lockTtlMs) {
+        this.#options.logger.warn(
+          `Waited ${Math.round((nowMs - waitingSinceMs) / 1000)} s for another process to share a token; fetching one here`,
+        );
+        return this.#fetchAndShare(shared);
+      }
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+      pollMs = Math.min(STORE_POLL_MAX_MS, pollMs * 2);
+    }
+  }
+
+  async #fetchAndShare(shared: SharedStore): Promise<CachedToken> {
+    const token = await this.#fetchOwn();
+    const storedAs = await shared.write(token.response, token.mustRenewAtMs - Date.now());
+    return storedAs === undefined ? token : { ...token, storedAs };
+  }
+
+  /** The shared token if this process may use it in place of `replacing`'s. */
+  async #readShared(
+    shared: SharedStore,
+    replacing: Replacing | undefined,
+  ): Promise<CachedToken | undefined> {
+    const read = await shared.read();
+    if (read === undefined) return undefined;
+    const old = replacing?.token;
+    if (old !== undefined && read.response.accessToken === old.accessToken) return undefined;
+    let token: CachedToken;
+    try {
+      token = this.#toCachedToken(read.response);
+    } catch {
+      return undefined; // no usable lifetime: fetch a good one and overwrite it
+    }
+    if (Date.now() >= token.mustRenewAtMs) return undefined;
+    // A renewal wants a later token than the one it replaces, not one written before it.
+    if (old !== undefined && !replacing?.refused && token.mustRenewAtMs <= old.mustRenewAtMs) {
+      return undefined;
+    }
+    this.#options.logger.debug(
+      `Using the access token shared through the store, expiring at ${token.info.expiresAt.toISOString()}`,
+    );
+    return { ...token, storedAs: read.value };
   }
 
   #toCachedToken(response: TokenResponse): CachedToken {
@@ -274,6 +375,7 @@ class ClientCredentialsTokenProvider implements TokenProvider {
     Object.defineProperty(info, 'accessToken', { value: accessToken, enumerable: false });
     return {
       accessToken,
+      response,
       info: Object.freeze(info),
       refreshAtMs,
       mustRenewAtMs: expiresAtMs - windowMs,

@@ -5,6 +5,7 @@ import { startProtectedApi } from './protected-api.js';
 
 export type { TestClient, TokenFailure } from './auth-server.js';
 export { startProtectedApi } from './protected-api.js';
+export { createMemoryTokenStore } from './memory-store.js';
 export type { ProtectedApi, ProtectedApiOptions } from './protected-api.js';
 
 /** Options of {@link startTestServer}. */

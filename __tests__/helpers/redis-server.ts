@@ -1,0 +1,88 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A real redis-server (Debian's `redis-server` package) on a free loopback port. */
+export interface RedisServer {
+  readonly url: string;
+  readonly port: number;
+  /** Stops the server (it keeps nothing: no snapshot, no append-only file). */
+  stop(): Promise<void>;
+  /** Starts it again on the same port, empty. */
+  start(): Promise<void>;
+  /** Stops it and removes its directory. */
+  close(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address !== null
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+export async function startRedisServer(): Promise<RedisServer> {
+  if (spawnSync('redis-server', ['--version']).error !== undefined) {
+    throw new Error(
+      'redis-server is not installed: `apt-get install redis-server` (.ci/run installs it)',
+    );
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'bookable-redis-'));
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+
+  const start = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const proc = spawn(
+        'redis-server',
+        [
+          ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+          // DEBUG SLEEP lets a test stall the server, as an overloaded Redis would.
+          ...['--enable-debug-command', 'local'],
+        ],
+        { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      child = proc;
+      let output = '';
+      const onData = (chunk: Buffer): void => {
+        output += chunk.toString();
+        if (output.includes('Ready to accept connections')) {
+          proc.stdout.off('data', onData);
+          resolve();
+        }
+      };
+      proc.stdout.on('data', onData);
+      proc.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
+    });
+
+  const stop = async (): Promise<void> => {
+    const proc = child;
+    child = undefined;
+    if (proc === undefined || proc.exitCode !== null) return;
+    const exited = new Promise((resolve) => proc.once('exit', resolve));
+    proc.kill('SIGKILL');
+    await exited;
+  };
+
+  await start();
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    start,
+    stop,
+    async close() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

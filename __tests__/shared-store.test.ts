@@ -1,0 +1,311 @@
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import nock from 'nock';
+import {
+  createTokenProvider,
+  isBookableAuthError,
+  type TokenProviderOptions,
+  type TokenStore,
+} from '../src/index.js';
+import { createMemoryTokenStore } from '../src/testing/index.js';
+import { settle, settled, until, useFakeClock } from './helpers/clock.js';
+import { recordingLogger } from './helpers/logger.js';
+import { scriptedEndpoint } from './helpers/scripted-endpoint.js';
+import { storeKey } from '../src/store-codec.js';
+
+const TENANT = 'https://tenant.example.auth0.com';
+const SECRET = 'test-secret-value';
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+
+/** The store key of the providers below (see store-codec.test.ts for how it is derived). */
+const TOKEN_KEY = storeKey(
+  {
+    tokenUrl: `${TENANT}/oauth/token`,
+    clientId: 'client-1',
+    audience: 'api.bookabletech.com',
+    scope: undefined,
+  },
+  undefined,
+);
+
+/** Awaits `promise`, moving the fake clock in poll-sized steps (waiters poll the store). */
+async function resolved<T>(promise: Promise<T>, steps = 400): Promise<T> {
+  let done = false;
+  const tracked = promise.finally(() => (done = true));
+  tracked.catch(() => {});
+  for (let i = 0; i < steps && !done; i++) {
+    await settle(2); // real I/O (nock's answers) first, so the clock never outruns it
+    if (!done) await jest.advanceTimersByTimeAsync(25);
+  }
+  return tracked;
+}
+
+/** Moves the fake clock in poll-sized steps until `condition` holds. */
+async function pollUntil(condition: () => Promise<boolean>, steps = 200): Promise<void> {
+  for (let i = 0; i < steps; i++) {
+    if (await condition()) return;
+    await jest.advanceTimersByTimeAsync(25);
+  }
+  throw new Error('condition not reached');
+}
+
+afterEach(() => {
+  nock.cleanAll();
+  jest.useRealTimers();
+});
+
+/** A memory store that counts calls and can be made to fail or hang, method by method. */
+function observedStore() {
+  const inner = createMemoryTokenStore();
+  const calls: string[] = [];
+  const faults = { fail: false, hang: false };
+  const wrap =
+    <A extends unknown[], R>(name: string, call: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> => {
+      calls.push(name);
+      if (faults.hang) return new Promise<R>(() => {});
+      if (faults.fail) return Promise.reject(new Error('ECONNREFUSED 127.0.0.1:6379'));
+      return call(...args);
+    };
+  const store: TokenStore = {
+    get: wrap('get', inner.get),
+    set: wrap('set', inner.set),
+    setIfAbsent: wrap('setIfAbsent', inner.setIfAbsent),
+    compareAndDelete: wrap('compareAndDelete', inner.compareAndDelete),
+  };
+  return { store, inner, calls, faults };
+}
+
+/** A provider of one "process" of the fleet. */
+function member(store: TokenStore, extra: Partial<TokenProviderOptions> = {}) {
+  const logger = recordingLogger();
+  const provider = createTokenProvider({
+    clientId: 'client-1',
+    clientSecret: SECRET,
+    tokenUrl: `${TENANT}/oauth/token`,
+    retry: { retries: 0 },
+    store,
+    logger,
+    ...extra,
+  } as TokenProviderOptions);
+  const warnings = () => logger.lines.filter((l) => l.level === 'warn').map((l) => l.message);
+  return { provider, warnings };
+}
+
+describe('sharing one token through a store', () => {
+  it('adopts a token another process shared, and reads the store only when its own copy is due', async () => {
+    useFakeClock(T0);
+    const endpoint = scriptedEndpoint(TENANT, 10, () => 200);
+    const { store, calls } = observedStore();
+    const a = member(store);
+    const b = member(store);
+    expect(await a.provider.getToken()).toBe('token-1');
+    expect(await b.provider.getToken()).toBe('token-1');
+    expect(endpoint.calls).toBe(1);
+
+    const before = calls.length;
+    await Promise.all(Array.from({ length: 100 }, () => b.provider.getToken()));
+    await jest.advanceTimersByTimeAsync(3000_000);
+    await b.provider.getToken();
+    expect(calls.length).toBe(before);
+  });
+
+  it('lets one of many cold processes fetch while the others wait for its token', async () => {
+    useFakeClock(T0);
+    const endpoint = scriptedEndpoint(TENANT, 10, () => 200);
+    const { store } = observedStore();
+    const fleet = Array.from({ length: 8 }, () => member(store));
+    const tokens = await resolved(
+      Promise.all(fleet.flatMap((m) => [m.provider.getToken(), m.provider.getToken()])),
+    );
+    expect(new Set(tokens)).toEqual(new Set(['token-1']));
+    expect(endpoint.calls).toBe(1);
+  });
+
+  it('renews once for the fleet: the first process inside its margin fetches, the others adopt', async () => {
+    useFakeClock(T0);
+    const endpoint = scriptedEndpoint(TENANT, 10, () => 200);
+    const { store } = observedStore();
+    const fleet = Array.from({ length: 4 }, () => member(store));
+    await resolved(Promise.all(fleet.map((m) => m.provider.getToken())));
+    // Inside every member's (jittered) margin, before expiry: each call starts a renewal.
+    await jest.advanceTimersByTimeAsync(3600_000 - 30_000);
+    for (const m of fleet) expect(await m.provider.getToken()).toBe('token-1');
+    const current = () => Promise.all(fleet.map((m) => m.provider.getToken()));
+    await pollUntil(async () => (await current()).every((t) => t === 'token-2'));
+    expect(endpoint.calls).toBe(2);
+  });
+
+  it('waits for a lock holder, and fetches itself once the holder lets its lock lapse', async () => {
+    useFakeClock(T0);
+    const endpoint = scriptedEndpoint(TENANT, 10, () => 200);
+    const { store, inner } = observedStore();
+    const a = member(store, { timeoutMs: 1_000 });
+    // A process took the lock and died: its lock stays for its TTL (timeoutMs + 2 s).
+    await inner.setIfAbsent(`${TOKEN_KEY}:lock`, 'dead-process', 3_000);
+    const pending = a.provider.getToken();
+    await jest.advanceTimersByTimeAsync(2_900);
+    expect(endpoint.calls).toBe(0);
+    // Its next poll (at 3.175 s) finds the lock gone; the fetch then needs no more clock.
+    await jest.advanceTimersByTimeAsync(500);
+    expect(await settled(pending)).toBe('token-1');
+    expect(endpoint.calls).toBe(1);
+  });
+
+  it('adopts the token the lock holder writes, without fetching', async () => {
+    useFakeClock(T0);
+    const { store } = observedStore();
+    const writer = member(store);
+    const reader = member(store);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    nock(TENANT)
+      .post('/oauth/token')
+      .times(2)
+      .reply((_uri, _body, callback) => {
+        calls += 1;
+        void gate.then(() =>
+          callback(null, [
+            200,
+            { access_token: `shared-${calls}`, token_type: 'Bearer', expires_in: 3600 },
+          ]),
+        );
+      });
+    const first = writer.provider.getToken();
+    await until(() => calls === 1);
+    // The reader arrives while the writer holds the lock, and polls.
+    const second = reader.provider.getToken();
+    await jest.advanceTimersByTimeAsync(500);
+    release();
+    await pollUntil(async () => calls === 1 && (await writer.provider.getToken()) === 'shared-1');
+    expect(await resolved(Promise.all([first, second]))).toEqual(['shared-1', 'shared-1']);
+    expect(calls).toBe(1);
+  });
+});
+
+describe('a refused token', () => {
+  it('is dropped from the store, and the next process to ask fetches the replacement once', async () => {
+    useFakeClock(T0);
+    const endpoint = scriptedEndpoint(TENANT, 10, () => 200);
+    const { store } = observedStore();
+    const [a, b, c] = [member(store), member(store), member(store)];
+    for (const m of [a, b, c]) await resolved(m.provider.getToken());
+    expect(await resolved(a.provider.getTokenAfterRejection('token-1'))).toBe('token-2');
+    expect(await resolved(b.provider.getTokenAfterRejection('token-1'))).toBe('token-2');
+    expect(await resolved(c.provider.getTokenAfterRejection('token-1'))).toBe('token-2');
+    expect(endpoint.calls).toBe(2);
+  });
+
+  it('is never adopted again from the store, even when the store could not drop it', async () => {
+    useFakeClock(T0);
+    const endpoint = scriptedEndpoint(TENANT, 10, () => 200);
+    const { store } = observedStore();
+    // A store whose delete of the token never lands (the lock still works).
+    const swallowing: TokenStore = {
+      ...store,
+      compareAndDelete: (key, expected) =>
+        key.endsWith(':lock') ? store.compareAndDelete(key, expected) : Promise.resolve(false),
+    };
+    const a = member(swallowing);
+    await resolved(a.provider.getToken());
+    expect(await resolved(a.provider.getTokenAfterRejection('token-1'))).toBe('token-2');
+    expect(endpoint.calls).toBe(2);
+  });
+});
+
+describe('a failing store', () => {
+  it('never fails a request: the process fetches for itself, warns once, and tries the store again after 5 s', async () => {
+    useFakeClock(T0);
+    const endpoint = scriptedEndpoint(TENANT, 10, () => 200);
+    const { store, faults, calls } = observedStore();
+    faults.fail = true;
+    const a = member(store, { forcedRefreshIntervalSeconds: 1 });
+    expect(await resolved(a.provider.getToken())).toBe('token-1');
+    expect(await resolved(a.provider.getTokenAfterRejection('token-1'))).toBe('token-2');
+    expect(endpoint.calls).toBe(2);
+    expect(a.warnings()).toEqual([
+      expect.stringMatching(
+        /^The token store failed to read the token \(ECONNREFUSED 127\.0\.0\.1:6379\); this process fetches its own tokens/,
+      ),
+    ]);
+    // Inside the 5 s pause the store is not even asked.
+    expect(calls).toEqual(['get']);
+
+    faults.fail = false;
+    await jest.advanceTimersByTimeAsync(5_000);
+    const b = member(store);
+    expect(await resolved(b.provider.getToken())).toBe('token-3');
+    expect(await resolved(a.provider.getTokenAfterRejection('token-2'))).toBe('token-3');
+    expect(endpoint.calls).toBe(3);
+    expect(a.warnings()[1]).toBe('The token store answers again; sharing tokens through it');
+  });
+
+  it('does not wait past storeTimeoutMs on a store that never answers', async () => {
+    useFakeClock(T0);
+    const endpoint = scriptedEndpoint(TENANT, 10, () => 200);
+    const { store, faults } = observedStore();
+    faults.hang = true;
+    const a = member(store, { storeTimeoutMs: 250 });
+    const pending = a.provider.getToken();
+    await settle();
+    expect(endpoint.calls).toBe(0);
+    await jest.advanceTimersByTimeAsync(250);
+    expect(await resolved(pending)).toBe('token-1');
+    expect(a.warnings()).toEqual([expect.stringContaining('(no answer within 250 ms)')]);
+  });
+
+  it('replaces a value it cannot read, with one warning', async () => {
+    useFakeClock(T0);
+    const endpoint = scriptedEndpoint(TENANT, 10, () => 200);
+    const { store, inner } = observedStore();
+    const a = member(store);
+    await inner.set(TOKEN_KEY, 'not a record', 60_000);
+    expect(await resolved(a.provider.getToken())).toBe('token-1');
+    expect(endpoint.calls).toBe(1);
+    expect(a.warnings()).toEqual([expect.stringContaining('cannot read')]);
+    expect(await inner.get(TOKEN_KEY)).toContain('token-1');
+  });
+});
+
+describe('store options', () => {
+  it.each([
+    [
+      'a store missing methods',
+      { store: { get: () => {} } },
+      'missing set, setIfAbsent, compareAndDelete',
+    ],
+    [
+      'a short encryption key',
+      { store: createMemoryTokenStore(), storeEncryptionKey: new Uint8Array(16) },
+      'must be 32 bytes long',
+    ],
+    [
+      'an encryption key as a string',
+      { store: createMemoryTokenStore(), storeEncryptionKey: 'secret' },
+      'must be a Uint8Array',
+    ],
+    [
+      'an encryption key without a store',
+      { storeEncryptionKey: new Uint8Array(32) },
+      'need a `store`',
+    ],
+    [
+      'a zero storeTimeoutMs',
+      { store: createMemoryTokenStore(), storeTimeoutMs: 0 },
+      '`storeTimeoutMs` must be at least 1',
+    ],
+  ])('rejects %s with invalid_options', (_name, options, says) => {
+    let error: unknown;
+    try {
+      createTokenProvider({
+        clientId: 'c',
+        clientSecret: SECRET,
+        ...options,
+      } as TokenProviderOptions);
+    } catch (e) {
+      error = e;
+    }
+    expect(isBookableAuthError(error) && error.code).toBe('invalid_options');
+    expect((error as Error).message).toContain(says);
+  });
+});

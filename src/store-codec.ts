@@ -1,0 +1,139 @@
+import { createHash, createSecretKey, KeyObject } from 'node:crypto';
+import { CompactEncrypt, compactDecrypt } from 'jose';
+import { BookableAuthError } from './errors.js';
+import type { TokenResponse } from './token-endpoint.js';
+
+/** What a store entry holds: the token response, bound to the key it was written under. */
+interface StoredRecord {
+  v: 1;
+  key: string;
+  accessToken: string;
+  requestedAtMs: number;
+  expiresIn?: number;
+  scope?: string;
+}
+
+/** Turns token responses into store values and back, encrypting them when given a key. */
+export interface StoreCodec {
+  /** The store key of this provider's token (the lock lives beside it). */
+  readonly key: string;
+  encode(response: TokenResponse): Promise<string>;
+  /** Undefined for a value that is not a record of this key; throws when decryption fails. */
+  decode(value: string): Promise<TokenResponse | undefined>;
+}
+
+const ENCRYPTION_KEY_HINT =
+  'pass 32 random bytes, e.g. Buffer.from(process.env.TOKEN_STORE_KEY, "base64") with a value from `openssl rand -base64 32`';
+
+/** Validates `storeEncryptionKey`: 32 bytes (A256GCM), as bytes or a secret `KeyObject`. */
+export function resolveEncryptionKey(value: unknown): KeyObject | undefined {
+  if (value === undefined) return undefined;
+  let key: KeyObject;
+  if (value instanceof KeyObject) {
+    if (value.type !== 'secret') {
+      throw new BookableAuthError(
+        'invalid_options',
+        `\`storeEncryptionKey\` must be a secret key, got a ${value.type} key: ${ENCRYPTION_KEY_HINT}`,
+      );
+    }
+    key = value;
+  } else if (value instanceof Uint8Array) {
+    key = createSecretKey(value);
+  } else {
+    throw new BookableAuthError(
+      'invalid_options',
+      `\`storeEncryptionKey\` must be a Uint8Array (or Buffer) or a secret KeyObject, got ${typeof value}: ${ENCRYPTION_KEY_HINT}`,
+    );
+  }
+  if (key.symmetricKeySize !== 32) {
+    throw new BookableAuthError(
+      'invalid_options',
+      `\`storeEncryptionKey\` must be 32 bytes long for A256GCM, got ${key.symmetricKeySize}: ${ENCRYPTION_KEY_HINT}`,
+    );
+  }
+  return key;
+}
+
+/**
+ * The store key: a hash of what makes tokens interchangeable (token URL, client id, audience,
+ * scope) and never of the secret. With encryption, a fingerprint of the key joins the hash, so
+ * processes with different keys (a key rotation rolling out) keep apart instead of overwriting
+ * each other's entries.
+ */
+export function storeKey(
+  identity: { tokenUrl: string; clientId: string; audience: string; scope: string | undefined },
+  encryptionKey: KeyObject | undefined,
+): string {
+  const parts = [identity.tokenUrl, identity.clientId, identity.audience, identity.scope ?? ''];
+  if (encryptionKey !== undefined) {
+    parts.push(createHash('sha256').update(encryptionKey.export()).digest('base64url'));
+  }
+  const digest = createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
+  return `token:${digest}`;
+}
+
+export function createStoreCodec(key: string, encryptionKey: KeyObject | undefined): StoreCodec {
+  const toRecord = (response: TokenResponse): string => {
+    const record: StoredRecord = {
+      v: 1,
+      key,
+      accessToken: response.accessToken,
+      requestedAtMs: response.requestedAtMs,
+    };
+    if (response.expiresIn !== undefined) record.expiresIn = response.expiresIn;
+    if (response.scope !== undefined) record.scope = response.scope;
+    return JSON.stringify(record);
+  };
+  const fromRecord = (json: string): TokenResponse | undefined => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch {
+      return undefined;
+    }
+    const r = parsed as Partial<StoredRecord> | null;
+    if (
+      typeof r !== 'object' ||
+      r === null ||
+      r.v !== 1 ||
+      r.key !== key ||
+      typeof r.accessToken !== 'string' ||
+      r.accessToken === '' ||
+      typeof r.requestedAtMs !== 'number' ||
+      (r.expiresIn !== undefined && typeof r.expiresIn !== 'number') ||
+      (r.scope !== undefined && typeof r.scope !== 'string')
+    ) {
+      return undefined;
+    }
+    return {
+      accessToken: r.accessToken,
+      requestedAtMs: r.requestedAtMs,
+      expiresIn: r.expiresIn,
+      scope: r.scope,
+    };
+  };
+
+  if (encryptionKey === undefined) {
+    return {
+      key,
+      encode: (response) => Promise.resolve(toRecord(response)),
+      decode: (value) => Promise.resolve(fromRecord(value)),
+    };
+  }
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  return {
+    key,
+    encode: (response) =>
+      new CompactEncrypt(encoder.encode(toRecord(response)))
+        .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+        .encrypt(encryptionKey),
+    decode: async (value) => {
+      const { plaintext } = await compactDecrypt(value, encryptionKey, {
+        keyManagementAlgorithms: ['dir'],
+        contentEncryptionAlgorithms: ['A256GCM'],
+      });
+      return fromRecord(decoder.decode(plaintext));
+    },
+  };
+}
