@@ -213,6 +213,20 @@ describe('a refused token', () => {
   });
 });
 
+describe('invalidate', () => {
+  it('does not take the dropped token back from the store, and drops it there too', async () => {
+    useFakeClock(T0);
+    const endpoint = scriptedEndpoint(TENANT, 10, () => 200);
+    const { store } = observedStore();
+    const [a, b] = [member(store), member(store)];
+    await resolved(a.provider.getToken());
+    expect(a.provider.invalidate('token-1')).toBe(true);
+    expect(await resolved(a.provider.getToken())).toBe('token-2');
+    expect(await resolved(b.provider.getToken())).toBe('token-2');
+    expect(endpoint.calls).toBe(2);
+  });
+});
+
 describe('a failing store', () => {
   it('never fails a request: the process fetches for itself, warns once, and tries the store again after 5 s', async () => {
     useFakeClock(T0);

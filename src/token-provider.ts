@@ -32,7 +32,9 @@ export interface TokenProvider {
   getTokenInfo(options?: GetTokenOptions): Promise<TokenInfo>;
   /**
    * Drops the cached token, but only if it is still `token` (any token when omitted). Returns
-   * whether it dropped one. Dropping an older token than the cached one does nothing.
+   * whether it dropped one. Dropping an older token than the cached one does nothing. With a
+   * `store`, the next fetch also drops that token from the store (if it is still there) instead
+   * of taking it back.
    */
   invalidate(token?: string): boolean;
   /**
@@ -104,6 +106,8 @@ class ClientCredentialsTokenProvider implements TokenProvider {
   /** After a failed background renewal, the next one waits until then. */
   #backgroundNotBeforeMs = 0;
   #lastForcedRefreshMs: number | undefined;
+  /** A token dropped by `invalidate`: the next fetch must not take it back from the store. */
+  #dropped: CachedToken | undefined;
   readonly #warned = new Set<string>();
 
   constructor(options: ResolvedProviderOptions, request: TokenRequest) {
@@ -134,6 +138,7 @@ class ClientCredentialsTokenProvider implements TokenProvider {
     if (current === undefined || (token !== undefined && current.accessToken !== token))
       return false;
     this.#current = undefined;
+    this.#dropped = current;
     this.#options.logger.debug('The cached access token was invalidated');
     return true;
   }
@@ -223,11 +228,18 @@ class ClientCredentialsTokenProvider implements TokenProvider {
   #fetch(replacing?: Replacing): Promise<CachedToken> {
     if (this.#pending !== undefined) return this.#pending;
     const shared = this.#shared;
+    const dropped = this.#dropped;
     const obtained =
-      shared === undefined ? this.#fetchOwn() : this.#obtainShared(shared, replacing);
+      shared === undefined
+        ? this.#fetchOwn()
+        : this.#obtainShared(
+            shared,
+            replacing ?? (dropped === undefined ? undefined : { token: dropped, refused: true }),
+          );
     const pending = obtained
       .then((token) => {
         this.#current = token;
+        if (this.#dropped === dropped) this.#dropped = undefined;
         this.#backgroundNotBeforeMs = 0;
         return token;
       })
