@@ -127,7 +127,8 @@ export interface TokenProviderSettings {
   scope?: string;
   /**
    * Renew this many seconds before the token expires, in the background, while the current
-   * token keeps serving. Never more than half the token's lifetime.
+   * token keeps serving. A value given here is capped at half the token's lifetime; the default
+   * at a tenth, so that a short-lived token is not renewed twice per lifetime.
    * @default 60
    */
   refreshMarginSeconds?: number;
@@ -217,6 +218,8 @@ export interface ResolvedProviderOptions {
   audience: string;
   scope: string | undefined;
   refreshMarginMs: number;
+  /** The margin's cap, as a share of the token's lifetime. */
+  refreshMarginMaxShare: number;
   timeoutMs: number;
   tokenRequestFormat: TokenRequestFormat;
   clientAuthentication: ClientAuthentication;
@@ -515,6 +518,7 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
         'refreshMarginSeconds',
         bookableAuthDefaults.refreshMarginSeconds,
       ),
+    refreshMarginMaxShare: options.refreshMarginSeconds === undefined ? 0.1 : 0.5,
     timeoutMs,
     tokenRequestFormat: oneOf(
       options.tokenRequestFormat,

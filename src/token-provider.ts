@@ -368,7 +368,10 @@ class ClientCredentialsTokenProvider implements TokenProvider {
 
     const { expiresAtMs } = expiry;
     const lifetimeMs = expiresAtMs - requestedAtMs;
-    const marginMs = Math.min(this.#options.refreshMarginMs, lifetimeMs / 2);
+    const marginMs = Math.min(
+      this.#options.refreshMarginMs,
+      lifetimeMs * this.#options.refreshMarginMaxShare,
+    );
     const windowMs = Math.min(bookableAuthDefaults.expiryWindowSeconds * 1000, marginMs / 2);
     const refreshAtMs =
       expiresAtMs - marginMs + Math.random() * RENEWAL_JITTER * (marginMs - windowMs);
