@@ -145,7 +145,7 @@ describe('sharing one token through a store', () => {
     const pending = a.provider.getToken();
     await jest.advanceTimersByTimeAsync(2_900);
     expect(endpoint.calls).toBe(0);
-    // Its next poll (at 3.175 s) finds the lock gone; the fetch then needs no more clock.
+    // Its next poll (at 3.075 s) finds the lock gone; the fetch then needs no more clock.
     await jest.advanceTimersByTimeAsync(500);
     expect(await settled(pending)).toBe('token-1');
     expect(endpoint.calls).toBe(1);

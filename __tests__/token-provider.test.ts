@@ -196,37 +196,29 @@ describe('renewal', () => {
     expect(await provider.getToken()).toBe('token-2');
   });
 
-  it('caps the default margin at a tenth of the lifetime, so a 30-second token serves 27 s', async () => {
-    useFakeClock(T0);
-    const endpoint = tokenEndpoint(30);
-    const provider = createTokenProvider(base); // default margin 60 s > 30 s lifetime
-    await provider.getToken();
-    await jest.advanceTimersByTimeAsync(26_000);
-    for (let i = 0; i < 20; i++) await provider.getToken();
-    await settle();
-    expect(endpoint.calls).toBe(1);
-    await jest.advanceTimersByTimeAsync(1_200); // 27.2 s: past the 3 s margin (and its jitter)
-    await provider.getToken();
-    await until(() => endpoint.calls === 2);
-    await settle();
-    expect(endpoint.calls).toBe(2);
-  });
-
-  it('caps a margin given explicitly at half the lifetime', async () => {
-    useFakeClock(T0);
-    const endpoint = tokenEndpoint(30);
-    const provider = createTokenProvider({ ...base, refreshMarginSeconds: 60 });
-    await provider.getToken();
-    await jest.advanceTimersByTimeAsync(10_000);
-    for (let i = 0; i < 20; i++) await provider.getToken();
-    await settle();
-    expect(endpoint.calls).toBe(1);
-    await jest.advanceTimersByTimeAsync(6_000); // 16 s: past the 15 s margin
-    await provider.getToken();
-    await until(() => endpoint.calls === 2);
-    await settle();
-    expect(endpoint.calls).toBe(2);
-  });
+  it.each([
+    // 30 s token: the default 60 s margin becomes 3 s (renewal from 27 s, plus jitter)
+    ['the default margin at a tenth of the lifetime', {}, 26_000, 1_200],
+    // a margin given explicitly becomes 15 s (renewal from 15 s)
+    ['an explicit margin at half the lifetime', { refreshMarginSeconds: 60 }, 10_000, 6_000],
+  ])(
+    'caps %s, so a 30-second token is not fetched on every call',
+    async (_name, extra, quietMs, toRenewalMs) => {
+      useFakeClock(T0);
+      const endpoint = tokenEndpoint(30);
+      const provider = createTokenProvider({ ...base, ...extra });
+      await provider.getToken();
+      await jest.advanceTimersByTimeAsync(quietMs);
+      for (let i = 0; i < 20; i++) await provider.getToken();
+      await settle();
+      expect(endpoint.calls).toBe(1);
+      await jest.advanceTimersByTimeAsync(toRenewalMs);
+      await provider.getToken();
+      await until(() => endpoint.calls === 2);
+      await settle();
+      expect(endpoint.calls).toBe(2);
+    },
+  );
 
   it('makes callers wait, all on one request, only inside the expiry window', async () => {
     useFakeClock(T0);

@@ -76,7 +76,7 @@ const BACKGROUND_RETRY_MIN_MS = 1_000;
 const BACKGROUND_RETRY_MAX_MS = 30_000;
 /** While another process fetches, look for its token this often (doubling up to the max). */
 const STORE_POLL_MIN_MS = 25;
-const STORE_POLL_MAX_MS = 400;
+const STORE_POLL_MAX_MS = 100;
 
 const noop = (): void => {};
 
