@@ -123,3 +123,8 @@ export function isBookableAuthError(value: unknown): value is BookableAuthError 
     typeof (value as { code?: unknown }).code === 'string'
   );
 }
+
+/** The message of anything thrown, for a log line. Internal: not exported from the package. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

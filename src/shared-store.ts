@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Logger } from './options.js';
+import { errorMessage } from './errors.js';
+import type { Logger, ResolvedStoreOptions } from './options.js';
 import type { StoreCodec } from './store-codec.js';
 import type { TokenResponse } from './token-endpoint.js';
 import type { TokenStore } from './token-store.js';
@@ -18,7 +19,9 @@ export type LockResult =
 
 /**
  * The provider's side of a {@link TokenStore}: every call bounded by a short timeout, every failure
- * absorbed (the store is an optimisation, never a dependency), one warning per outage.
+ * absorbed (the store is an optimisation, never a dependency), one warning per outage. For a few
+ * seconds after a failure every call answers "nothing" without asking the store, so the provider
+ * fetches for itself.
  */
 export class SharedStore {
   readonly #store: TokenStore;
@@ -33,22 +36,13 @@ export class SharedStore {
   /** How long a lock holder may fetch before its lock lapses and another process takes over. */
   readonly lockTtlMs: number;
 
-  constructor(
-    store: TokenStore,
-    codec: StoreCodec,
-    options: { timeoutMs: number; lockTtlMs: number; logger: Logger },
-  ) {
+  constructor({ store, codec, timeoutMs, lockTtlMs }: ResolvedStoreOptions, logger: Logger) {
     this.#store = store;
     this.#codec = codec;
-    this.#timeoutMs = options.timeoutMs;
-    this.#logger = options.logger;
-    this.lockTtlMs = options.lockTtlMs;
+    this.#timeoutMs = timeoutMs;
+    this.#logger = logger;
+    this.lockTtlMs = lockTtlMs;
     this.#lockKey = `${codec.key}:lock`;
-  }
-
-  /** False for a few seconds after a failure: the provider then fetches for itself. */
-  get available(): boolean {
-    return Date.now() >= this.#skipUntilMs;
   }
 
   /** The shared token, or undefined when there is none, it is unreadable, or the store failed. */
@@ -100,11 +94,15 @@ export class SharedStore {
     await this.#call('release the fetch lock', (s) => s.compareAndDelete(this.#lockKey, owner));
   }
 
-  /** Runs `operation` with the timeout; undefined when it failed (and the store is then skipped). */
+  /**
+   * Runs `operation` with the timeout; undefined when it failed (the store is then skipped for a
+   * while) or while the store is skipped.
+   */
   async #call<T>(
     what: string,
     operation: (store: TokenStore) => Promise<T>,
   ): Promise<T | undefined> {
+    if (Date.now() < this.#skipUntilMs) return undefined;
     let timer: NodeJS.Timeout | undefined;
     try {
       const result = await Promise.race([
@@ -127,10 +125,10 @@ export class SharedStore {
       if (!this.#failing) {
         this.#failing = true;
         this.#logger.warn(
-          `The token store failed to ${what} (${describe(error)}); this process fetches its own ` +
+          `The token store failed to ${what} (${errorMessage(error)}); this process fetches its own ` +
             `tokens until the store answers again (next try in ${STORE_RETRY_AFTER_MS / 1000} s). ` +
             'No request fails because of this',
-          { reason: describe(error) },
+          { reason: errorMessage(error) },
         );
       }
       return undefined;
@@ -138,8 +136,4 @@ export class SharedStore {
       clearTimeout(timer);
     }
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,4 +1,9 @@
-import { BookableAuthError, TokenEndpointError, isBookableAuthError } from './errors.js';
+import {
+  BookableAuthError,
+  TokenEndpointError,
+  errorMessage,
+  isBookableAuthError,
+} from './errors.js';
 import { computeExpiry, decodeAccessToken, grantedScopes } from './jwt-cross-check.js';
 import {
   bookableAuthDefaults,
@@ -113,8 +118,7 @@ class ClientCredentialsTokenProvider implements TokenProvider {
   constructor(options: ResolvedProviderOptions, request: TokenRequest) {
     this.#options = options;
     this.#request = request;
-    const { store, logger } = options;
-    this.#shared = store && new SharedStore(store.store, store.codec, { ...store, logger });
+    this.#shared = options.store && new SharedStore(options.store, options.logger);
   }
 
   getToken(options?: GetTokenOptions): Promise<string> {
@@ -288,11 +292,10 @@ class ClientCredentialsTokenProvider implements TokenProvider {
     let waitingSinceMs: number | undefined;
     let pollMs = STORE_POLL_MIN_MS;
     for (;;) {
-      if (!shared.available) return this.#fetchOwn();
       const found = await this.#readShared(shared, replacing);
       if (found !== undefined) return found;
-      if (!shared.available) return this.#fetchOwn();
       const lock = await shared.tryLock();
+      // The store failed, now or a few seconds ago: this process fetches for itself.
       if (lock.state === 'unavailable') return this.#fetchOwn();
       if (lock.state === 'acquired') {
         try {
@@ -408,7 +411,7 @@ class ClientCredentialsTokenProvider implements TokenProvider {
       call();
     } catch (error) {
       this.#options.logger.warn(`The \`${name}\` hook threw; ignoring it`, {
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       });
     }
   }

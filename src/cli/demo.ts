@@ -1,6 +1,6 @@
 import axios from 'axios';
 import { attachBookableAuth } from '../interceptors.js';
-import { isBookableAuthError } from '../errors.js';
+import { errorMessage, isBookableAuthError } from '../errors.js';
 import type { Logger } from '../options.js';
 import { startTestServer, type TestServer } from '../testing/index.js';
 
@@ -92,7 +92,7 @@ export async function runDemo(write: (line: string) => void): Promise<boolean> {
         return { ok: false, line: 'Wrong secret: the request unexpectedly succeeded.' };
       } catch (error) {
         const ok = isBookableAuthError(error) && error.code === 'invalid_client_credentials';
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorMessage(error);
         return {
           ok,
           line: `Wrong secret: ${isBookableAuthError(error) ? error.code : 'error'}: ${message}`,
@@ -110,7 +110,7 @@ export async function runDemo(write: (line: string) => void): Promise<boolean> {
       } catch (error) {
         result = {
           ok: false,
-          line: `Unexpected failure: ${error instanceof Error ? error.message : String(error)}`,
+          line: `Unexpected failure: ${errorMessage(error)}`,
         };
       }
       allOk &&= result.ok;

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { errorMessage } from '../errors.js';
 import { runCli } from './run.js';
 
 runCli(process.argv.slice(2), process.env, {
@@ -9,7 +10,7 @@ runCli(process.argv.slice(2), process.env, {
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${errorMessage(error)}\n`);
     process.exitCode = 1;
   },
 );

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { isBookableAuthError, type BookableAuthErrorCode } from '../errors.js';
+import { errorMessage, isBookableAuthError, type BookableAuthErrorCode } from '../errors.js';
 import type { TokenProviderOptions } from '../options.js';
 import { createTokenProvider } from '../token-provider.js';
 import type { TokenInfo } from '../token-info.js';
@@ -103,7 +103,7 @@ function parse(
     return parseArgs({ args: [...args], options, strict: true, allowPositionals: false })
       .values as Record<string, string | boolean | undefined>;
   } catch (error) {
-    io.err(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
+    io.err(`${errorMessage(error)}\n\n${usage}`);
     return undefined;
   }
 }
