@@ -30,7 +30,7 @@ export function scriptedEndpoint(
 export async function untilCached(
   provider: TokenProvider,
   token: string,
-  rounds = 100,
+  rounds = 500,
 ): Promise<void> {
   for (let i = 0; i < rounds && (await provider.getTokenInfo()).accessToken !== token; i++)
     await settle(1);
