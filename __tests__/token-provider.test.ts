@@ -197,15 +197,17 @@ describe('renewal', () => {
   });
 
   it.each([
-    // 30 s token: the default 60 s margin becomes 3 s (renewal from 27 s, plus jitter)
-    ['the default margin at a tenth of the lifetime', {}, 26_000, 1_200],
+    // 30 s tokens: the default 60 s margin becomes 3 s (renewal from 27 s, plus jitter)
+    ['the default margin at a tenth of the lifetime', 30, {}, 26_000, 1_200],
     // a margin given explicitly becomes 15 s (renewal from 15 s)
-    ['an explicit margin at half the lifetime', { refreshMarginSeconds: 60 }, 10_000, 6_000],
+    ['an explicit margin at half the lifetime', 30, { refreshMarginSeconds: 60 }, 10_000, 6_000],
+    // 4 s token: a tenth (0.4 s) would be under JWT second granularity; 2 s (renewal from 2 s)
+    ['the default margin no lower than 2 s for a very short token', 4, {}, 1_900, 300],
   ])(
-    'caps %s, so a 30-second token is not fetched on every call',
-    async (_name, extra, quietMs, toRenewalMs) => {
+    'caps %s, so a short-lived token is not fetched on every call',
+    async (_name, lifetimeSeconds, extra, quietMs, toRenewalMs) => {
       useFakeClock(T0);
-      const endpoint = tokenEndpoint(30);
+      const endpoint = tokenEndpoint(lifetimeSeconds);
       const provider = createTokenProvider({ ...base, ...extra });
       await provider.getToken();
       await jest.advanceTimersByTimeAsync(quietMs);

@@ -128,7 +128,8 @@ export interface TokenProviderSettings {
   /**
    * Renew this many seconds before the token expires, in the background, while the current
    * token keeps serving. A value given here is capped at half the token's lifetime; the default
-   * at a tenth, so that a short-lived token is not renewed twice per lifetime.
+   * at a tenth (but not below 2 s, JWT times being whole seconds), so that a short-lived token is
+   * not renewed twice per lifetime.
    * @default 60
    */
   refreshMarginSeconds?: number;

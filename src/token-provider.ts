@@ -75,6 +75,11 @@ interface Replacing {
   readonly refused: boolean;
 }
 
+/**
+ * JWT times are whole seconds, so an API may count a token as expired up to a second before its
+ * `expires_in` says: the lifetime cap never brings the margin below this (or half the lifetime).
+ */
+const MIN_MARGIN_CAP_MS = 2_000;
 /** Share of the margin (minus the expiry window) over which renewal times are spread. */
 const RENEWAL_JITTER = 0.1;
 const BACKGROUND_RETRY_MIN_MS = 1_000;
@@ -371,10 +376,11 @@ class ClientCredentialsTokenProvider implements TokenProvider {
 
     const { expiresAtMs } = expiry;
     const lifetimeMs = expiresAtMs - requestedAtMs;
-    const marginMs = Math.min(
-      this.#options.refreshMarginMs,
+    const capMs = Math.max(
       lifetimeMs * this.#options.refreshMarginMaxShare,
+      Math.min(MIN_MARGIN_CAP_MS, lifetimeMs / 2),
     );
+    const marginMs = Math.min(this.#options.refreshMarginMs, capMs);
     const windowMs = Math.min(bookableAuthDefaults.expiryWindowSeconds * 1000, marginMs / 2);
     const refreshAtMs =
       expiresAtMs - marginMs + Math.random() * RENEWAL_JITTER * (marginMs - windowMs);
