@@ -3,18 +3,25 @@ import axios from 'axios';
 import { attachBookableAuth } from '../src/index.js';
 import { echoAdapter, stubProvider } from './helpers/stub.js';
 
+/** The Authorization header a request goes out with, the same whether a token is cached or not. */
 async function authorizationSent(
   instanceConfig: object,
   request: object,
   allowedOrigins?: string[],
 ) {
-  const api = axios.create({ adapter: echoAdapter, ...instanceConfig });
-  attachBookableAuth(api, {
-    tokenProvider: stubProvider(),
-    ...(allowedOrigins ? { allowedOrigins } : {}),
-  });
-  const { data } = await api.request(request);
-  return data as string | null;
+  const sent: unknown[] = [];
+  for (const cached of [false, true]) {
+    const provider = stubProvider();
+    if (cached) await provider.getToken();
+    const api = axios.create({ adapter: echoAdapter, ...instanceConfig });
+    attachBookableAuth(api, {
+      tokenProvider: provider,
+      ...(allowedOrigins ? { allowedOrigins } : {}),
+    });
+    sent.push((await api.request(request)).data);
+  }
+  expect(sent[1]).toBe(sent[0]);
+  return sent[0] as string | null;
 }
 
 describe('the origin guard sends the token only to allowed origins', () => {
@@ -104,14 +111,16 @@ describe('per-request control', () => {
     expect(provider.fetches).toBe(0);
   });
 
-  it('detach() ejects both interceptors, and attaching twice does not stack them', async () => {
+  it('detach() ejects its interceptors, and attaching twice does not stack them', async () => {
     const api = axios.create({ adapter: echoAdapter, baseURL: 'https://api.bookabletech.com' });
-    const count = () =>
-      (api.interceptors.request as unknown as { handlers: unknown[] }).handlers.filter(Boolean)
-        .length;
+    const installed = (manager: unknown) =>
+      (manager as { handlers: unknown[] }).handlers.filter(Boolean).length;
+    const count = () => installed(api.interceptors.request) + installed(api.interceptors.response);
     attachBookableAuth(api, { tokenProvider: stubProvider() });
+    const one = count();
+    expect(one).toBeGreaterThan(0);
     const second = attachBookableAuth(api, { tokenProvider: stubProvider() });
-    expect(count()).toBe(1);
+    expect(count()).toBe(one);
     expect((await api.get('/x')).data).toBe('Bearer token-1');
     second.detach();
     expect(count()).toBe(0);

@@ -57,26 +57,25 @@ export type BookableAuthOptions =
 export interface BookableAuthAttachment {
   /** The provider in use: pass it to other instances to share one token. */
   readonly tokenProvider: TokenProvider;
-  /** Ejects both interceptors; later requests carry no token. */
+  /** Ejects the interceptors; later requests carry no token. */
   detach(): void;
 }
 
 /**
- * The plugin's bookkeeping on a request config. The token sits in a private field, so printing
- * the config never shows it. The key is a string because axios copies only string keys when it
- * merges a config again on a replay.
+ * The plugin's mark on a request config it authorized: the token sent, and whether this is the
+ * replay. Immutable, so requests sent with the same token share one. The token sits in a private
+ * field, so printing the config never shows it. The key is a string because axios copies only
+ * string keys when it merges a config again on a replay.
  */
 class RequestAuthState {
-  #token: string;
-  replayed = false;
-  constructor(token: string) {
+  readonly #token: string;
+  readonly replayed: boolean;
+  constructor(token: string, replayed: boolean) {
     this.#token = token;
+    this.replayed = replayed;
   }
   get token(): string {
     return this.#token;
-  }
-  set token(token: string) {
-    this.#token = token;
   }
 }
 
@@ -86,9 +85,10 @@ type ConfigWithState = InternalAxiosRequestConfig & { [STATE_KEY]?: RequestAuthS
 const attachments = new WeakMap<AxiosInstance, BookableAuthAttachment>();
 
 /**
- * Installs the two interceptors on an axios instance: the request interceptor attaches
- * `Authorization: Bearer <token>` for allowed origins; the response interceptor answers a 401 with
- * one refresh and one replay. Attaching again to the same instance replaces the earlier attachment.
+ * Installs the interceptors on an axios instance: on the request side, `Authorization: Bearer
+ * <token>` for allowed origins (in the same turn when the token is cached); the response
+ * interceptor answers a 401 with one refresh and one replay. Attaching again to the same instance
+ * replaces the earlier attachment.
  *
  * @example
  * ```ts
@@ -124,36 +124,51 @@ export function attachBookableAuth(
   const provider = resolveProvider(options);
 
   const peek = (provider as { [peekToken]?: () => string | undefined })[peekToken]?.bind(provider);
-  const authorize = (config: ConfigWithState, token: string): ConfigWithState => {
-    config[STATE_KEY] = new RequestAuthState(token);
-    config.headers.set('Authorization', `Bearer ${token}`);
-    return config;
-  };
-  const authorizeLater = async (config: ConfigWithState): Promise<ConfigWithState> =>
-    authorize(config, await getToken(provider, config));
-  const reauthorize = async (
+  const wantsToken = (config: ConfigWithState): boolean =>
+    config.bookableAuth?.skip !== true && !config.headers.has('Authorization') && guard(config);
+  const authorize = (
     config: ConfigWithState,
     state: RequestAuthState,
-  ): Promise<ConfigWithState> => {
-    // A replay (the token is chosen), or a retry library re-sending the config (take the current one).
-    if (!state.replayed) state.token = await getToken(provider, config);
-    config.headers.set('Authorization', `Bearer ${state.token}`);
+    header: string,
+  ): ConfigWithState => {
+    config[STATE_KEY] = state;
+    config.headers.set('Authorization', header);
     return config;
   };
 
-  // Not async: with a cached token the request goes on in the same turn, no promise in between.
-  const onRequest = (config: ConfigWithState): ConfigWithState | Promise<ConfigWithState> => {
-    const state = config[STATE_KEY];
-    if (state !== undefined) return reauthorize(config, state);
-    if (
-      config.bookableAuth?.skip === true ||
-      config.headers.has('Authorization') ||
-      !guard(config)
-    ) {
-      return config;
-    }
+  // Two request interceptors; axios runs the one whose `runWhen` holds. With a cached token it is
+  // the synchronous one: axios then skips its promise chain, and the request goes on in the same
+  // turn. Without one, the asynchronous one waits for the token. axios asks the `runWhen`s in the
+  // order the interceptors were added, just before it runs the chain, so the cache is read once
+  // per request and the second check reads the first one's answer.
+  let found: RequestAuthState | undefined; // for the token the latest check found (never cleared)
+  let foundHeader = ''; // its header value, built once per token
+  let missing = true; // the latest check found none
+  const tokenIsCached = (): boolean => {
     const token = peek?.();
-    return token === undefined ? authorizeLater(config) : authorize(config, token);
+    missing = token === undefined;
+    if (!missing && token !== found?.token) {
+      found = new RequestAuthState(token!, false);
+      foundHeader = `Bearer ${token}`;
+    }
+    return !missing;
+  };
+  // Runs right after its check, or, behind another library's asynchronous interceptor, later;
+  // `found` is then at least as recent. Were that token refused or expired by then, the API's 401
+  // gets the usual refresh and replay.
+  const onRequestCached = (config: ConfigWithState): ConfigWithState => {
+    const state = config[STATE_KEY];
+    // A replay keeps the token chosen for it; a retry library re-sending a config takes the current one.
+    if (state?.replayed) return authorize(config, state, `Bearer ${state.token}`);
+    if (state === undefined && !wantsToken(config)) return config;
+    return authorize(config, found!, foundHeader);
+  };
+  const onRequestUncached = async (config: ConfigWithState): Promise<ConfigWithState> => {
+    const state = config[STATE_KEY];
+    if (state?.replayed) return authorize(config, state, `Bearer ${state.token}`);
+    if (state === undefined && !wantsToken(config)) return config;
+    const token = await getToken(provider, config);
+    return authorize(config, new RequestAuthState(token, false), `Bearer ${token}`);
   };
 
   const onResponseError = async (error: unknown): Promise<AxiosResponse> => {
@@ -181,8 +196,7 @@ export function attachBookableAuth(
           }
           throw providerError;
         }
-        state.replayed = true;
-        state.token = token;
+        config[STATE_KEY] = new RequestAuthState(token, true);
         return await instance.request(config);
       }
       if (status === 401) {
@@ -203,7 +217,13 @@ export function attachBookableAuth(
   };
 
   attachments.get(instance)?.detach();
-  const requestId = instance.interceptors.request.use(onRequest);
+  const cachedId = instance.interceptors.request.use(onRequestCached, undefined, {
+    synchronous: true,
+    runWhen: tokenIsCached,
+  });
+  const uncachedId = instance.interceptors.request.use(onRequestUncached, undefined, {
+    runWhen: () => missing,
+  });
   const responseId = instance.interceptors.response.use(undefined, onResponseError);
   let attached = true;
   const attachment: BookableAuthAttachment = {
@@ -211,7 +231,8 @@ export function attachBookableAuth(
     detach() {
       if (!attached) return;
       attached = false;
-      instance.interceptors.request.eject(requestId);
+      instance.interceptors.request.eject(cachedId);
+      instance.interceptors.request.eject(uncachedId);
       instance.interceptors.response.eject(responseId);
       if (attachments.get(instance) === attachment) attachments.delete(instance);
     },

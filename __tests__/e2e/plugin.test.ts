@@ -84,6 +84,78 @@ describe('attaching the token', () => {
   });
 });
 
+describe('the cached path', () => {
+  it('sends a request with a cached token in the same turn, and makes the first one wait for the token', async () => {
+    const local = (server = await startLocalApi());
+    const sent: string[] = [];
+    const api = axios.create({
+      baseURL: local.origin,
+      adapter: (config) => {
+        sent.push(String(config.headers.get('Authorization')));
+        return Promise.resolve({ data: {}, status: 200, statusText: 'OK', headers: {}, config });
+      },
+    });
+    attachBookableAuth(api, {
+      clientId: 'c',
+      clientSecret: 'test-secret-value',
+      tokenUrl: local.tokenUrl,
+    });
+    const first = api.get('/venues');
+    expect(sent).toHaveLength(0); // no token yet: the request waits for it
+    await first;
+    const second = api.get('/venues');
+    expect(sent).toHaveLength(2); // the adapter already has it: no promise turn in between
+    await second;
+    expect(sent).toEqual([`Bearer ${local.issued[0]}`, `Bearer ${local.issued[0]}`]);
+  });
+
+  it('authorizes behind asynchronous and synchronous interceptors of the application', async () => {
+    const { api, local } = await setUp();
+    api.interceptors.request.use(async (config) => {
+      await new Promise((resolve) => setImmediate(resolve));
+      config.headers.set('x-custom', 'async');
+      return config;
+    });
+    api.interceptors.request.use((config) => config, undefined, { synchronous: true });
+    const responses = await Promise.all([api.get('/a'), api.get('/b'), api.get('/c')]);
+    expect(responses.map((r) => (r.data as { custom: string }).custom)).toEqual([
+      'async',
+      'async',
+      'async',
+    ]);
+    expect(local.tokenCalls).toBe(1);
+    expect(local.seen).toEqual(Array(3).fill(local.issued[0]));
+  });
+
+  it('sends the token it found when the token comes due between the check and the interceptor, then renews', async () => {
+    const { api, local } = await setUp();
+    await api.get('/warm-up');
+    const realNow = Date.now.bind(Date);
+    let offsetMs = 0;
+    jest.spyOn(Date, 'now').mockImplementation(() => realNow() + offsetMs);
+    try {
+      // Added later, so axios runs it before the plugin's, but after asking every runWhen.
+      const jump = api.interceptors.request.use(
+        (config) => {
+          offsetMs = 3599_000; // one second before expiry: past the point where callers must wait
+          return config;
+        },
+        undefined,
+        { synchronous: true },
+      );
+      expect((await api.get('/venues')).status).toBe(200);
+      api.interceptors.request.eject(jump);
+      expect(local.tokenCalls).toBe(1);
+
+      expect((await api.get('/venues')).status).toBe(200);
+      expect(local.tokenCalls).toBe(2);
+      expect(local.seen).toEqual([local.issued[0], local.issued[0], local.issued[1]]);
+    } finally {
+      jest.restoreAllMocks();
+    }
+  });
+});
+
 describe('401: one refresh, one replay', () => {
   it('replays a request whose token was revoked with a fresh token, once', async () => {
     const { api, local } = await setUp();

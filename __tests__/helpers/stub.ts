@@ -1,7 +1,11 @@
 import type { AxiosAdapter, InternalAxiosRequestConfig } from 'axios';
 import type { TokenInfo, TokenProvider } from '../../src/index.js';
+import { peekToken } from '../../src/token-provider.js';
 
-/** A provider that hands out `token-1`, `token-2`, ... and counts its fetches. */
+/**
+ * A provider that hands out `token-1`, `token-2`, ... and counts its fetches. Like the real one, it
+ * lets the plugin read a cached token synchronously.
+ */
 export function stubProvider(): TokenProvider & { fetches: number } {
   let current: string | undefined;
   const stub = {
@@ -25,6 +29,7 @@ export function stubProvider(): TokenProvider & { fetches: number } {
       stub.invalidate(token);
       return stub.getToken();
     },
+    [peekToken]: () => current,
   };
   return stub;
 }
