@@ -521,9 +521,17 @@ function medianInterval(sorted: number[]): [number, number] {
 
 type Out = (line?: string) => void;
 
-function overheadHeader(out: Out): void {
-  out('| client | µs per request | over the floor | ratio |');
-  out('| --- | --- | --- | --- |');
+/** A table's header row and the separator under it. */
+function tableHeader(out: Out, ...columns: string[]): void {
+  out(`| ${columns.join(' | ')} |`);
+  out(`|${' --- |'.repeat(columns.length)}`);
+}
+
+/** Measures the contenders against the first of them, the floor, and prints a row for each. */
+async function overheadTable(out: Out, contenders: Contender[], stub: boolean, n: number) {
+  for (const row of overheadRows(await overhead(contenders, stub, n), contenders[0]!.name)) {
+    out(row);
+  }
 }
 
 /** The report's sections, in order; `BENCH_ONLY=in-process,economy` runs some of them. */
@@ -531,24 +539,15 @@ const sections: Record<string, (out: Out) => Promise<void>> = {
   loopback: async (out) => {
     out('## Per-request cost, loopback keep-alive HTTP');
     out();
-    overheadHeader(out);
-    overheadRows(
-      await overhead(axiosContenders, false, REQUESTS),
-      axiosContenders[0]!.name,
-    ).forEach((l) => out(l));
-    overheadRows(
-      await overhead(fetchContenders, false, REQUESTS),
-      fetchContenders[0]!.name,
-    ).forEach((l) => out(l));
+    tableHeader(out, 'client', 'µs per request', 'over the floor', 'ratio');
+    await overheadTable(out, axiosContenders, false, REQUESTS);
+    await overheadTable(out, fetchContenders, false, REQUESTS);
   },
   'in-process': async (out) => {
     out('## Per-request cost in-process (stub adapter, no network)');
     out();
-    overheadHeader(out);
-    overheadRows(
-      await overhead(axiosContenders, true, STUB_REQUESTS),
-      axiosContenders[0]!.name,
-    ).forEach((l) => out(l));
+    tableHeader(out, 'client', 'µs per request', 'over the floor', 'ratio');
+    await overheadTable(out, axiosContenders, true, STUB_REQUESTS);
     out();
     out(
       'What bookable-axios-auth adds to the reference is its own work per request: the cache and expiry check, the origin guard, the check for an `Authorization` header the caller set, and marking the request for a replay. axios-token-interceptor writes the header as a plain property (which axios documents as deprecated) and has no response interceptor, so it can come in below the reference.',
@@ -561,10 +560,14 @@ const sections: Record<string, (out: Out) => Promise<void>> = {
       'The limit is one call in each of the first three columns. "10 minutes" runs 600 s of 60 s tokens on a fake clock (one request every 250 ms): 10 lifetimes, so 10 calls if a token were used to its last second; renewing before expiry costs at least one more.',
     );
     out();
-    out(
-      '| client | 1,000 cold | 10,000 cold | 500 revoked (jittered API) | 10 minutes, 60 s tokens |',
+    tableHeader(
+      out,
+      'client',
+      '1,000 cold',
+      '10,000 cold',
+      '500 revoked (jittered API)',
+      '10 minutes, 60 s tokens',
     );
-    out('| --- | --- | --- | --- | --- |');
     const fmt = (e: Economy) =>
       `${e.calls} call${e.calls === 1 ? '' : 's'}${e.failed ? `; **${e.failed} failed**` : ''}`;
     const findings = new Map<string, string[]>();
@@ -602,8 +605,7 @@ const sections: Record<string, (out: Out) => Promise<void>> = {
       'Promises created during the storm that are still pending and alive after GC, and timers left running, 200 ms after the last request settled. The floor shows what the harness itself leaves.',
     );
     out();
-    out('| client | pending promises | timers left |');
-    out('| --- | --- | --- |');
+    tableHeader(out, 'client', 'pending promises', 'timers left');
     for (const c of [...axiosContenders.filter((c) => !c.baseline), fetchContenders[1]!]) {
       const left = await leftovers(c, c !== fetchContenders[1]);
       out(`| ${c.name} | ${left.promises} | ${left.timers} |`);
@@ -614,8 +616,7 @@ const sections: Record<string, (out: Out) => Promise<void>> = {
       '## A fleet: 4 processes, 250 concurrent requests each, cold (loopback, 20 ms token endpoint)',
     );
     out();
-    out('| bookable-axios-auth | token calls | failed | latency p50 / p99 (ms) |');
-    out('| --- | --- | --- | --- |');
+    tableHeader(out, 'bookable-axios-auth', 'token calls', 'failed', 'latency p50 / p99 (ms)');
     const redis = await startRedisServer();
     try {
       for (const withStore of [false, true]) {
@@ -631,8 +632,7 @@ const sections: Record<string, (out: Out) => Promise<void>> = {
   renewal: async (out) => {
     out('## Latency while the token is renewed (in-process, 2 s tokens, 50 ms token endpoint; ms)');
     out();
-    out('| client | steady p50 / p99 | during renewal p50 / p99 / max |');
-    out('| --- | --- | --- |');
+    tableHeader(out, 'client', 'steady p50 / p99', 'during renewal p50 / p99 / max');
     for (const c of axiosContenders.slice(1, 3)) {
       const { steady, renewal, failed } = await renewalLatency(c);
       out(
@@ -643,8 +643,7 @@ const sections: Record<string, (out: Out) => Promise<void>> = {
   memory: async (out) => {
     out('## Memory (heap after GC, MiB, in-process)');
     out();
-    out('| client | after 10,000 requests | after 200,000 requests |');
-    out('| --- | --- | --- |');
+    tableHeader(out, 'client', 'after 10,000 requests', 'after 200,000 requests');
     for (const c of axiosContenders.slice(0, 2)) {
       const m = await memory(c);
       out(`| ${c.name} | ${m.after10k.toFixed(1)} | ${m.after200k.toFixed(1)} |`);
