@@ -33,6 +33,8 @@ const tokenProvider = require('axios-token-interceptor') as typeof tokenProvider
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 100);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1000);
 const STUB_REQUESTS = REQUESTS * 2;
+/** How many times each contender is built anew over the rounds. */
+const SESSIONS = 10;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ID = 'bench-client';
 const SECRET = 'bench-secret-value';
@@ -293,8 +295,11 @@ async function perRequest(get: Get, n: number): Promise<number> {
 }
 
 /**
- * Many short rounds, each running every contender once in a rotating order: a round's figures are
- * taken within a fraction of a second of each other, so the machine's drift hits them alike.
+ * Many short rounds, each running every contender once in a random order: a round's figures are
+ * taken within a fraction of a second of each other, so the machine's drift hits them alike, and
+ * no contender always follows the same one (whose garbage it would collect). Each
+ * contender is built anew for every tenth of the rounds, so what sets one instance apart from
+ * another (its socket, where its objects landed) averages out as well.
  */
 async function overhead(
   contenders: Contender[],
@@ -302,12 +307,15 @@ async function overhead(
   n: number,
 ): Promise<Map<string, number[]>> {
   const world = await startWorld();
-  const gets = contenders.map((c) => c.make(world, stub));
-  for (const get of gets) await perRequest(get, 2000); // warm up: token, sockets, JIT
   const samples = new Map(contenders.map((c) => [c.name, [] as number[]]));
+  let gets: Get[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    for (let i = 0; i < contenders.length; i++) {
-      const k = (i + round) % contenders.length;
+    if (round % Math.ceil(ROUNDS / SESSIONS) === 0) {
+      gets = contenders.map((c) => c.make(world, stub));
+      // Warm up: the token, the socket, and (the first time) the JIT.
+      for (const get of gets) await perRequest(get, round === 0 ? 2000 : 500);
+    }
+    for (const k of shuffled(contenders.length)) {
       samples.get(contenders[k]!.name)!.push(await perRequest(gets[k]!, n));
     }
   }
@@ -528,6 +536,16 @@ function tableHeader(out: Out, ...columns: string[]): void {
 }
 
 /** Measures the contenders against the first of them, the floor, and prints a row for each. */
+/** 0 … n-1 in a random order (Fisher–Yates). */
+function shuffled(n: number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
+
 async function overheadTable(out: Out, contenders: Contender[], stub: boolean, n: number) {
   for (const row of overheadRows(await overhead(contenders, stub, n), contenders[0]!.name)) {
     out(row);
