@@ -14,12 +14,12 @@ export type OriginGuard = (target: RequestTarget) => boolean;
 /** axios's own rule for an absolute URL: `scheme://` or protocol-relative `//`. */
 const ABSOLUTE_URL = /^([a-z][a-z\d+\-.]*:)?\/\//i;
 const SLASH = 0x2f;
+const MAX_CACHED_BASE_URLS = 64;
 
 /** The same rule, without the regular expression for the usual path such as `/venues`. */
 function isAbsolute(url: string): boolean {
   return url.charCodeAt(0) === SLASH ? url.charCodeAt(1) === SLASH : ABSOLUTE_URL.test(url);
 }
-const MAX_CACHED_BASE_URLS = 64;
 
 function invalid(message: string): BookableAuthError {
   return new BookableAuthError('invalid_options', message);
