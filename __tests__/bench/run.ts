@@ -16,10 +16,10 @@ import { createHook } from 'node:async_hooks';
 import { fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { Agent, createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import { cpus } from 'node:os';
 import { attachBookableAuth } from '../../src/index.js';
+import { listenOnLoopback } from '../../src/testing/http.js';
 import { startRedisServer } from '../helpers/redis-server.js';
 
 // Both peers are CommonJS at heart; require() them as their own README does.
@@ -56,19 +56,9 @@ interface World {
   close(): Promise<void>;
 }
 
-async function listen(
-  handler: (req: IncomingMessage, res: ServerResponse) => void,
-): Promise<{ origin: string; close(): Promise<void> }> {
-  const server = createServer(handler);
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
-  };
-}
+/** Keep-alive outlasts the pauses between one client's rounds, so no round opens a socket. */
+const listen = (handler: (req: IncomingMessage, res: ServerResponse) => void) =>
+  listenOnLoopback(async (req, res) => handler(req, res), { keepAliveTimeoutMs: 60_000 });
 
 async function startWorld(): Promise<World> {
   let serial = 0;

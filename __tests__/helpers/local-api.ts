@@ -1,6 +1,5 @@
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenOnLoopback, sendJson } from '../../src/testing/http.js';
 import { auth0Jwt } from './jwt.js';
 
 export interface LocalApiOptions {
@@ -35,6 +34,7 @@ export interface LocalApi {
   close(): Promise<void>;
 }
 
+/** The raw bytes (not text, unlike the testing server's), so a replayed binary body can be compared. */
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
@@ -56,101 +56,80 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   };
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-  const deny = (res: ServerResponse, status: number, challenge: string, body: object) => {
-    res.writeHead(status, { 'content-type': 'application/json', 'www-authenticate': challenge });
-    res.end(JSON.stringify(body));
-  };
+  const deny = (res: ServerResponse, status: number, challenge: string, body: object) =>
+    sendJson(res, status, body, { 'www-authenticate': challenge });
 
-  const server = createServer((req, res) => {
-    void (async () => {
-      const body = await readBody(req);
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      if (req.method === 'POST' && url.pathname === '/oauth/token') {
-        api.tokenCalls += 1;
-        if (options.tokenDelayMs) await sleep(options.tokenDelayMs);
-        const scope = options.scope ?? 'venue:read';
-        const token = auth0Jwt(options.expiresIn ?? 3600, {
-          scope,
-          jti: `${api.tokenCalls}-${Math.random()}`,
-        });
-        valid.add(token);
-        scopes.set(token, scope.split(' '));
-        api.issued.push(token);
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify({
-            access_token: token,
-            token_type: 'Bearer',
-            expires_in: options.expiresIn ?? 3600,
-            scope,
-          }),
-        );
-        return;
-      }
-      api.apiCalls += 1;
-      if (api.hang) return;
-      if (options.apiJitterMs) await sleep(Math.random() * options.apiJitterMs);
-      if (url.pathname === '/reset') {
-        req.socket.destroy();
-        return;
-      }
-      const auth = req.headers.authorization ?? '';
-      const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
-      api.seen.push(token);
-      if (url.pathname.startsWith('/public')) {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ authorization: req.headers.authorization ?? null }));
-        return;
-      }
-      if (!token || api.rejectAll || !valid.has(token)) {
-        deny(
-          res,
-          401,
-          'Bearer realm="api", error="invalid_token", error_description="The access token is invalid or revoked"',
-          { message: 'Unauthorized' },
-        );
-        return;
-      }
-      const needed = url.pathname.startsWith('/scoped/')
-        ? decodeURIComponent(url.pathname.slice(8))
-        : undefined;
-      if (needed !== undefined && !scopes.get(token)?.includes(needed)) {
-        deny(res, 403, `Bearer realm="api", error="insufficient_scope", scope="${needed}"`, {
-          message: 'Forbidden',
-        });
-        return;
-      }
-      if (url.pathname.startsWith('/status/')) {
-        res.writeHead(Number(url.pathname.slice(8)), { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ problem: 'as requested' }));
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          method: req.method,
-          path: url.pathname,
-          query: url.search,
-          contentType: req.headers['content-type'] ?? null,
-          custom: req.headers['x-custom'] ?? null,
-          body: body.toString('base64'),
-        }),
+  const server = await listenOnLoopback(async (req, res) => {
+    const body = await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (req.method === 'POST' && url.pathname === '/oauth/token') {
+      api.tokenCalls += 1;
+      if (options.tokenDelayMs) await sleep(options.tokenDelayMs);
+      const scope = options.scope ?? 'venue:read';
+      const token = auth0Jwt(options.expiresIn ?? 3600, {
+        scope,
+        jti: `${api.tokenCalls}-${Math.random()}`,
+      });
+      valid.add(token);
+      scopes.set(token, scope.split(' '));
+      api.issued.push(token);
+      sendJson(res, 200, {
+        access_token: token,
+        token_type: 'Bearer',
+        expires_in: options.expiresIn ?? 3600,
+        scope,
+      });
+      return;
+    }
+    api.apiCalls += 1;
+    if (api.hang) return;
+    if (options.apiJitterMs) await sleep(Math.random() * options.apiJitterMs);
+    if (url.pathname === '/reset') {
+      req.socket.destroy();
+      return;
+    }
+    const auth = req.headers.authorization ?? '';
+    const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
+    api.seen.push(token);
+    if (url.pathname.startsWith('/public')) {
+      sendJson(res, 200, { authorization: req.headers.authorization ?? null });
+      return;
+    }
+    if (!token || api.rejectAll || !valid.has(token)) {
+      deny(
+        res,
+        401,
+        'Bearer realm="api", error="invalid_token", error_description="The access token is invalid or revoked"',
+        { message: 'Unauthorized' },
       );
-    })();
+      return;
+    }
+    const needed = url.pathname.startsWith('/scoped/')
+      ? decodeURIComponent(url.pathname.slice(8))
+      : undefined;
+    if (needed !== undefined && !scopes.get(token)?.includes(needed)) {
+      deny(res, 403, `Bearer realm="api", error="insufficient_scope", scope="${needed}"`, {
+        message: 'Forbidden',
+      });
+      return;
+    }
+    if (url.pathname.startsWith('/status/')) {
+      sendJson(res, Number(url.pathname.slice(8)), { problem: 'as requested' });
+      return;
+    }
+    sendJson(res, 200, {
+      method: req.method,
+      path: url.pathname,
+      query: url.search,
+      contentType: req.headers['content-type'] ?? null,
+      custom: req.headers['x-custom'] ?? null,
+      body: body.toString('base64'),
+    });
   });
-  server.keepAliveTimeout = 1000;
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
   return Object.assign(api, {
-    origin,
-    tokenUrl: `${origin}/oauth/token`,
+    origin: server.origin,
+    tokenUrl: `${server.origin}/oauth/token`,
     revoke: (token: string) => void valid.delete(token),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: server.close,
   }) as LocalApi;
 }

@@ -10,6 +10,7 @@ export interface LoopbackServer {
 
 export async function listenOnLoopback(
   handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  { keepAliveTimeoutMs = 1_000 }: { keepAliveTimeoutMs?: number } = {},
 ): Promise<LoopbackServer> {
   const server: Server = createServer((req, res) => {
     handler(req, res).catch(() => {
@@ -17,7 +18,7 @@ export async function listenOnLoopback(
       res.end();
     });
   });
-  server.keepAliveTimeout = 1_000;
+  server.keepAliveTimeout = keepAliveTimeoutMs;
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
