@@ -18,6 +18,7 @@ import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import { cpus } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { attachBookableAuth } from '../../src/index.js';
 import { listenOnLoopback } from '../../src/testing/http.js';
 import { startRedisServer } from '../helpers/redis-server.js';
@@ -35,7 +36,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1000);
 const STUB_REQUESTS = REQUESTS * 2;
 /** How many times each contender is built anew over the rounds. */
 const SESSIONS = 10;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ID = 'bench-client';
 const SECRET = 'bench-secret-value';
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { listenOnLoopback, sendJson } from '../../src/testing/http.js';
 import { auth0Jwt } from './jwt.js';
 
@@ -54,7 +55,6 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     rejectAll: false,
     hang: false,
   };
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   const deny = (res: ServerResponse, status: number, challenge: string, body: object) =>
     sendJson(res, status, body, { 'www-authenticate': challenge });

@@ -1,4 +1,5 @@
 import axios from 'axios';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { attachBookableAuth } from '../interceptors.js';
 import { errorMessage, isBookableAuthError } from '../errors.js';
 import type { Logger } from '../options.js';
@@ -8,8 +9,6 @@ interface Step {
   ok: boolean;
   line: string;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs the library's whole story against a local Auth0-compatible server and a protected API,
