@@ -91,6 +91,8 @@ export class TokenEndpointError extends BookableAuthError {
   readonly attempts: number;
   readonly retryAt: Date | undefined;
   readonly transient: boolean;
+  /** The details as given, so that a copy carries every one of them (see {@link withAttempts}). */
+  readonly #details: TokenEndpointErrorDetails;
 
   constructor(
     code: BookableAuthErrorCode,
@@ -100,12 +102,26 @@ export class TokenEndpointError extends BookableAuthError {
   ) {
     super(code, message, options);
     this.name = 'TokenEndpointError';
+    this.#details = details;
     this.status = details.status;
     this.oauthError = details.oauthError;
     this.oauthErrorDescription = details.oauthErrorDescription;
     this.attempts = details.attempts ?? 1;
     this.retryAt = details.retryAt;
     this.transient = details.transient ?? false;
+  }
+
+  /**
+   * This failure as the last of `attempts` token requests: the same code and details, the count
+   * in `attempts` and in the message. The original stays reachable as `cause`.
+   */
+  withAttempts(attempts: number): TokenEndpointError {
+    return new TokenEndpointError(
+      this.code,
+      `${this.message}; gave up after ${attempts} attempts`,
+      { ...this.#details, attempts },
+      { cause: this.cause ?? this },
+    );
   }
 }
 

@@ -60,7 +60,9 @@ export async function requestWithRetries(
       },
     );
   } catch (error) {
-    throw withAttempts(error, attempts);
+    throw error instanceof TokenEndpointError && attempts > 1
+      ? error.withAttempts(attempts)
+      : error;
   }
 }
 
@@ -74,23 +76,4 @@ function backoffRange(
     min: Math.min(Math.round(base), retry.maxTimeout),
     max: Math.min(Math.round(base * (retry.randomize ? 2 : 1)), retry.maxTimeout),
   };
-}
-
-function withAttempts(error: unknown, attempts: number): unknown {
-  if (!(error instanceof TokenEndpointError) || attempts <= 1) return error;
-  return new TokenEndpointError(
-    error.code,
-    `${error.message}; gave up after ${attempts} attempts`,
-    {
-      ...(error.status === undefined ? {} : { status: error.status }),
-      ...(error.oauthError === undefined ? {} : { oauthError: error.oauthError }),
-      ...(error.oauthErrorDescription === undefined
-        ? {}
-        : { oauthErrorDescription: error.oauthErrorDescription }),
-      ...(error.retryAt === undefined ? {} : { retryAt: error.retryAt }),
-      attempts,
-      transient: error.transient,
-    },
-    { cause: error.cause ?? error },
-  );
 }
