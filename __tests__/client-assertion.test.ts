@@ -172,7 +172,7 @@ describe('private_key_jwt against the testing server', () => {
         code: 'invalid_client_credentials',
       });
       // Replay: send the same assertion twice by hand.
-      const { createAssertionSigner } = await import('../src/client-assertion.js');
+      const { createAssertionSigner } = await import('../src/token-endpoint/client-assertion.js');
       const assertion = await createAssertionSigner({
         clientId: 'pk-client',
         key: privateKey,

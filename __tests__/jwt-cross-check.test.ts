@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { computeExpiry, decodeAccessToken } from '../src/jwt-cross-check.js';
+import { decodeAccessToken } from '../src/provider/jwt-cross-check.js';
+import { computeExpiry } from '../src/provider/token-lifetime.js';
 import { makeJwt } from './helpers/jwt.js';
 
 const seconds = fc.integer({ min: 1, max: 400 * 86400 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import axios from 'axios';
 import { inspect } from 'node:util';
 import {
+  attachBookableAuth,
   createTokenProvider,
   isBookableAuthError,
   type TokenProviderOptions,
@@ -98,4 +100,21 @@ describe('options are validated at creation', () => {
   it('accepts domain as a shorthand for https://<domain>/oauth/token', () => {
     expect(() => createTokenProvider({ ...creds, domain: 'tenant.eu.auth0.com' })).not.toThrow();
   });
+});
+
+describe('attachBookableAuth with a shared provider', () => {
+  it.each(['store', 'retry', 'logger', 'timeoutMs', 'keyId', 'onTokenRefreshed', 'clientId'])(
+    'refuses the provider option %s next to tokenProvider instead of ignoring it',
+    (key) => {
+      const tokenProvider = createTokenProvider(creds);
+      let error: unknown;
+      try {
+        attachBookableAuth(axios.create(), { tokenProvider, [key]: {} } as never);
+      } catch (e) {
+        error = e;
+      }
+      expect(isBookableAuthError(error) && error.code).toBe('invalid_options');
+      expect((error as Error).message).toContain(`not both (also got \`${key}\`)`);
+    },
+  );
 });

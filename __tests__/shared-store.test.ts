@@ -10,7 +10,7 @@ import { createMemoryTokenStore } from '../src/testing/index.js';
 import { settle, settled, until, useFakeClock } from './helpers/clock.js';
 import { recordingLogger } from './helpers/logger.js';
 import { scriptedEndpoint } from './helpers/scripted-endpoint.js';
-import { storeKey } from '../src/store-codec.js';
+import { storeKey } from '../src/store/store-codec.js';
 
 const TENANT = 'https://tenant.example.auth0.com';
 const SECRET = 'test-secret-value';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { createSecretKey, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { createStoreCodec, resolveEncryptionKey, storeKey } from '../src/store-codec.js';
+import { resolveEncryptionKey } from '../src/options/keys.js';
+import { createStoreCodec, storeKey } from '../src/store/store-codec.js';
 import { isBookableAuthError } from '../src/index.js';
 import { createRedisTokenStore } from '../src/redis/index.js';
 

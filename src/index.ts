@@ -1,15 +1,15 @@
-export { attachBookableAuth } from './interceptors.js';
+export { attachBookableAuth } from './interceptors/attach.js';
+export type { BookableAuthAttachment } from './interceptors/attach.js';
 export type {
   AttachOptions,
-  BookableAuthAttachment,
   BookableAuthOptions,
   BookableAuthRequestConfig,
-} from './interceptors.js';
-export { createTokenProvider } from './token-provider.js';
+} from './options/attach-options.js';
+export { createTokenProvider } from './provider/create-token-provider.js';
 export type { GetTokenOptions, TokenProvider } from './token-provider.js';
-export { bookableAuthDefaults } from './options.js';
-export type { AssertionAlgorithm } from './client-assertion.js';
+export { bookableAuthDefaults } from './options/defaults.js';
 export type {
+  AssertionAlgorithm,
   ClientAuthentication,
   ClientSecretAuthentication,
   Logger,
@@ -18,7 +18,7 @@ export type {
   RetryOptions,
   TokenProviderOptions,
   TokenRequestFormat,
-} from './options.js';
+} from './options/provider-options.js';
 export type { TokenStore } from './token-store.js';
 export type { ExpirySource, JwtFacts, ScopeSource, TokenInfo } from './token-info.js';
 export { BookableAuthError, TokenEndpointError, isBookableAuthError } from './errors.js';

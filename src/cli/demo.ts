@@ -1,8 +1,8 @@
 import axios from 'axios';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { attachBookableAuth } from '../interceptors.js';
+import { attachBookableAuth } from '../interceptors/attach.js';
 import { errorMessage, isBookableAuthError } from '../errors.js';
-import type { Logger } from '../options.js';
+import type { Logger } from '../options/provider-options.js';
 import { startTestServer, type TestServer } from '../testing/index.js';
 
 interface Step {

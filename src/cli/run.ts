@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { errorMessage, isBookableAuthError, type BookableAuthErrorCode } from '../errors.js';
-import type { TokenProviderOptions } from '../options.js';
-import { createTokenProvider } from '../token-provider.js';
+import type { TokenProviderOptions } from '../options/provider-options.js';
+import { createTokenProvider } from '../provider/create-token-provider.js';
 import type { TokenInfo } from '../token-info.js';
 import { runDemo } from './demo.js';
 

@@ -2,7 +2,7 @@ import { KeyObject, createPublicKey, randomUUID, type JsonWebKey } from 'node:cr
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SignJWT, exportJWK, generateKeyPair, jwtVerify, type JWK } from 'jose';
-import { keyInput } from '../client-assertion.js';
+import { keyInput } from '../options/keys.js';
 import { listenOnLoopback, readBody, sendJson, type LoopbackServer } from './http.js';
 
 /** An application registered with the test authorization server. */

@@ -2,22 +2,14 @@ import {
   KeyObject,
   createPrivateKey,
   createPublicKey,
-  randomUUID,
+  createSecretKey,
   type JsonWebKey,
 } from 'node:crypto';
-import { SignJWT } from 'jose';
-import { BookableAuthError } from './errors.js';
+import type { AssertionAlgorithm } from './provider-options.js';
+import { invalid } from './validation.js';
 
-/** Signing algorithms Auth0 accepts for client assertions. */
-export type AssertionAlgorithm = 'RS256' | 'RS384' | 'PS256';
-
-export const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-const ASSERTION_LIFETIME_SECONDS = 60;
+/** Auth0 refuses client assertions signed with smaller RSA keys. */
 const MIN_RSA_BITS = 2048;
-
-function invalid(message: string): BookableAuthError {
-  return new BookableAuthError('invalid_options', message);
-}
 
 /** A PEM string or a JWK as node:crypto's key input. */
 export function keyInput(value: string | JsonWebKey): string | { key: JsonWebKey; format: 'jwk' } {
@@ -77,29 +69,31 @@ export function resolvePrivateKey(value: unknown, algorithm: AssertionAlgorithm)
   return key;
 }
 
-/** Signs a fresh client assertion for each token request (RFC 7523, as Auth0 requires it). */
-export function createAssertionSigner(options: {
-  clientId: string;
-  key: KeyObject;
-  algorithm: AssertionAlgorithm;
-  keyId: string | undefined;
-  audience: string;
-}): () => Promise<string> {
-  const { clientId, key, algorithm, keyId, audience } = options;
-  return () => {
-    const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({})
-      .setProtectedHeader({
-        alg: algorithm,
-        typ: 'JWT',
-        ...(keyId === undefined ? {} : { kid: keyId }),
-      })
-      .setIssuer(clientId)
-      .setSubject(clientId)
-      .setAudience(audience)
-      .setJti(randomUUID())
-      .setIssuedAt(now)
-      .setExpirationTime(now + ASSERTION_LIFETIME_SECONDS)
-      .sign(key);
-  };
+const ENCRYPTION_KEY_HINT =
+  'pass 32 random bytes, e.g. Buffer.from(process.env.TOKEN_STORE_KEY, "base64") with a value from `openssl rand -base64 32`';
+
+/** Validates `storeEncryptionKey`: 32 bytes (A256GCM), as bytes or a secret `KeyObject`. */
+export function resolveEncryptionKey(value: unknown): KeyObject | undefined {
+  if (value === undefined) return undefined;
+  let key: KeyObject;
+  if (value instanceof KeyObject) {
+    if (value.type !== 'secret') {
+      throw invalid(
+        `\`storeEncryptionKey\` must be a secret key, got a ${value.type} key: ${ENCRYPTION_KEY_HINT}`,
+      );
+    }
+    key = value;
+  } else if (value instanceof Uint8Array) {
+    key = createSecretKey(value);
+  } else {
+    throw invalid(
+      `\`storeEncryptionKey\` must be a Uint8Array (or Buffer) or a secret KeyObject, got ${typeof value}: ${ENCRYPTION_KEY_HINT}`,
+    );
+  }
+  if (key.symmetricKeySize !== 32) {
+    throw invalid(
+      `\`storeEncryptionKey\` must be 32 bytes long for A256GCM, got ${key.symmetricKeySize}: ${ENCRYPTION_KEY_HINT}`,
+    );
+  }
+  return key;
 }

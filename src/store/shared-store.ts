@@ -1,12 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { errorMessage } from './errors.js';
-import type { Logger, ResolvedStoreOptions } from './options.js';
+import { errorMessage } from '../errors.js';
+import type { Logger } from '../options/provider-options.js';
+import type { TokenResponse } from '../token-endpoint/token-response.js';
 import type { StoreCodec } from './store-codec.js';
-import type { TokenResponse } from './token-endpoint.js';
-import type { TokenStore } from './token-store.js';
+import type { TokenStore } from '../token-store.js';
 
 /** After a store failure, the provider leaves the store alone this long before trying it again. */
 const STORE_RETRY_AFTER_MS = 5_000;
+
+/** What {@link SharedStore} is built from. */
+export interface SharedStoreSettings {
+  store: TokenStore;
+  codec: StoreCodec;
+  /** Longest wait for one store operation. */
+  timeoutMs: number;
+  logger: Logger;
+}
 
 /** A token read from the store, with the exact value that held it (for compare-and-delete). */
 export interface SharedToken {
@@ -33,15 +42,12 @@ export class SharedStore {
   #skipUntilMs = 0;
   #failing = false;
   #warnedUndecodable = false;
-  /** How long a lock holder may fetch before its lock lapses and another process takes over. */
-  readonly lockTtlMs: number;
 
-  constructor({ store, codec, timeoutMs, lockTtlMs }: ResolvedStoreOptions, logger: Logger) {
+  constructor({ store, codec, timeoutMs, logger }: SharedStoreSettings) {
     this.#store = store;
     this.#codec = codec;
     this.#timeoutMs = timeoutMs;
     this.#logger = logger;
-    this.lockTtlMs = lockTtlMs;
     this.#lockKey = `${codec.key}:lock`;
   }
 
@@ -79,11 +85,11 @@ export class SharedStore {
     await this.#call('drop the refused token', (s) => s.compareAndDelete(this.#codec.key, value));
   }
 
-  /** Tries to become the one process that fetches (`SET NX PX`). */
-  async tryLock(): Promise<LockResult> {
+  /** Tries to become the one process that fetches (`SET NX PX`), for `ttlMs`. */
+  async tryLock(ttlMs: number): Promise<LockResult> {
     const owner = randomUUID();
     const taken = await this.#call('take the fetch lock', (s) =>
-      s.setIfAbsent(this.#lockKey, owner, this.lockTtlMs),
+      s.setIfAbsent(this.#lockKey, owner, ttlMs),
     );
     if (taken === undefined) return { state: 'unavailable' };
     return taken ? { state: 'acquired', owner } : { state: 'held' };

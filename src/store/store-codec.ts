@@ -1,7 +1,6 @@
-import { createHash, createSecretKey, KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { CompactEncrypt, compactDecrypt } from 'jose';
-import { BookableAuthError } from './errors.js';
-import type { TokenResponse } from './token-endpoint.js';
+import type { TokenResponse } from '../token-endpoint/token-response.js';
 
 /** What a store entry holds: the token response, bound to the key it was written under. */
 interface StoredRecord {
@@ -20,38 +19,6 @@ export interface StoreCodec {
   encode(response: TokenResponse): Promise<string>;
   /** Undefined for a value that is not a record of this key; throws when decryption fails. */
   decode(value: string): Promise<TokenResponse | undefined>;
-}
-
-const ENCRYPTION_KEY_HINT =
-  'pass 32 random bytes, e.g. Buffer.from(process.env.TOKEN_STORE_KEY, "base64") with a value from `openssl rand -base64 32`';
-
-/** Validates `storeEncryptionKey`: 32 bytes (A256GCM), as bytes or a secret `KeyObject`. */
-export function resolveEncryptionKey(value: unknown): KeyObject | undefined {
-  if (value === undefined) return undefined;
-  let key: KeyObject;
-  if (value instanceof KeyObject) {
-    if (value.type !== 'secret') {
-      throw new BookableAuthError(
-        'invalid_options',
-        `\`storeEncryptionKey\` must be a secret key, got a ${value.type} key: ${ENCRYPTION_KEY_HINT}`,
-      );
-    }
-    key = value;
-  } else if (value instanceof Uint8Array) {
-    key = createSecretKey(value);
-  } else {
-    throw new BookableAuthError(
-      'invalid_options',
-      `\`storeEncryptionKey\` must be a Uint8Array (or Buffer) or a secret KeyObject, got ${typeof value}: ${ENCRYPTION_KEY_HINT}`,
-    );
-  }
-  if (key.symmetricKeySize !== 32) {
-    throw new BookableAuthError(
-      'invalid_options',
-      `\`storeEncryptionKey\` must be 32 bytes long for A256GCM, got ${key.symmetricKeySize}: ${ENCRYPTION_KEY_HINT}`,
-    );
-  }
-  return key;
 }
 
 /**

@@ -1,7 +1,8 @@
 import pRetry from 'p-retry';
-import { TokenEndpointError } from './errors.js';
-import type { Logger, RetryOptions } from './options.js';
-import type { TokenRequest, TokenResponse } from './token-endpoint.js';
+import { TokenEndpointError } from '../errors.js';
+import type { Logger, RetryOptions } from '../options/provider-options.js';
+import type { TokenRequest } from './token-request.js';
+import type { TokenResponse } from './token-response.js';
 
 /**
  * Sends the token request with backoff (p-retry). Only transient failures are retried: network

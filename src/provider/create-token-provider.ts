@@ -1,0 +1,91 @@
+import type { TokenProviderOptions } from '../options/provider-options.js';
+import {
+  resolveProviderOptions,
+  type ResolvedCredentials,
+} from '../options/resolve-provider-options.js';
+import { Fleet } from '../store/fleet.js';
+import { SharedStore } from '../store/shared-store.js';
+import { createStoreCodec, storeKey } from '../store/store-codec.js';
+import { createAssertionSigner } from '../token-endpoint/client-assertion.js';
+import {
+  clientSecretBasic,
+  clientSecretPost,
+  privateKeyJwt,
+  type ClientAuth,
+} from '../token-endpoint/client-auth.js';
+import { requestWithRetries } from '../token-endpoint/retry.js';
+import { createTokenRequest } from '../token-endpoint/token-request.js';
+import { ClientCredentialsTokenProvider } from './client-credentials-provider.js';
+import { refreshPolicy } from './token-lifetime.js';
+import type { TokenProvider } from '../token-provider.js';
+
+/**
+ * Creates a client-credentials token provider.
+ *
+ * @example
+ * ```ts
+ * const provider = createTokenProvider({
+ *   clientId: process.env.BOOKABLE_CLIENT_ID!,
+ *   clientSecret: process.env.BOOKABLE_CLIENT_SECRET!,
+ * });
+ * const token = await provider.getToken();
+ * ```
+ */
+export function createTokenProvider(options: TokenProviderOptions): TokenProvider {
+  const o = resolveProviderOptions(options);
+  const { logger } = o;
+  const request = createTokenRequest({
+    tokenUrl: o.tokenUrl,
+    clientId: o.clientId,
+    audience: o.audience,
+    scope: o.scope,
+    tokenRequestFormat: o.tokenRequestFormat,
+    timeoutMs: o.timeoutMs,
+    clientAuth: clientAuthFor(o.clientId, o.credentials),
+  });
+  const fleet =
+    o.store &&
+    new Fleet(
+      new SharedStore({
+        store: o.store.store,
+        codec: createStoreCodec(storeKey(o, o.store.encryptionKey), o.store.encryptionKey),
+        timeoutMs: o.store.timeoutMs,
+        logger,
+      }),
+      { tokenRequestTimeoutMs: o.timeoutMs, logger },
+    );
+  return new ClientCredentialsTokenProvider(
+    {
+      tokenUrl: o.tokenUrl,
+      audience: o.audience,
+      scope: o.scope,
+      refreshPolicy: refreshPolicy(o.refreshMarginSeconds),
+      forcedRefreshIntervalMs: o.forcedRefreshIntervalMs,
+      logger,
+      onTokenRefreshed: o.onTokenRefreshed,
+      onRefreshError: o.onRefreshError,
+    },
+    () => requestWithRetries(request, o.retry, logger),
+    fleet,
+  );
+}
+
+function clientAuthFor(clientId: string, credentials: ResolvedCredentials): ClientAuth {
+  switch (credentials.method) {
+    case 'client_secret_post':
+      return clientSecretPost(clientId, credentials.clientSecret);
+    case 'client_secret_basic':
+      return clientSecretBasic(clientId, credentials.clientSecret);
+    case 'private_key_jwt':
+      return privateKeyJwt(
+        clientId,
+        createAssertionSigner({
+          clientId,
+          key: credentials.privateKey,
+          algorithm: credentials.algorithm,
+          keyId: credentials.keyId,
+          audience: credentials.assertionAudience,
+        }),
+      );
+  }
+}
