@@ -1,10 +1,9 @@
 import type { Config } from 'jest';
 
-const config: Config = {
+/** What every layer of the suite shares: TypeScript in ESM mode, and no network but loopback. */
+const base = {
   preset: 'ts-jest/presets/default-esm',
   testEnvironment: 'node',
-  roots: ['<rootDir>/__tests__'],
-  testMatch: ['**/*.test.ts'],
   moduleNameMapper: {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
@@ -12,7 +11,31 @@ const config: Config = {
     '^.+\\.ts$': ['ts-jest', { useESM: true }],
   },
   setupFilesAfterEnv: ['<rootDir>/__tests__/helpers/setup.ts'],
+} satisfies Config;
+
+const config: Config = {
   testTimeout: 20_000,
+  projects: [
+    {
+      ...base,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
+      testPathIgnorePatterns: ['<rootDir>/__tests__/(integration|e2e)/'],
+    },
+    {
+      // Loopback servers against the sources.
+      ...base,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/__tests__/integration/**/*.test.ts'],
+    },
+    {
+      // The built package and child processes: built once, before the first of these runs.
+      ...base,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/__tests__/e2e/**/*.test.ts'],
+      globalSetup: '<rootDir>/__tests__/e2e/build-package.mjs',
+    },
+  ],
 };
 
 export default config;

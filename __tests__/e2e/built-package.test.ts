@@ -16,7 +16,7 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the built package in a child process (`npm test` builds it first). */
+/** Runs the built package in a child process (the e2e project builds it before its first test). */
 function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
     execFile(

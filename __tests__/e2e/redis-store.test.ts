@@ -76,7 +76,7 @@ interface Worker {
 }
 const workers: ChildProcess[] = [];
 
-/** A process of the fleet: the built package with a Redis store (`npm test` builds it first). */
+/** A process of the fleet: the built package with a Redis store (the e2e project builds it before its first test). */
 function startWorker(env: Record<string, string> = {}): Promise<Worker> {
   const child = fork(workerScript, {
     cwd: root,

@@ -1,4 +1,5 @@
 import { jest } from '@jest/globals';
+import type { TokenProvider } from '../../src/index.js';
 
 /** Fake timers that axios and nock survive: nextTick and setImmediate stay real. */
 export function useFakeClock(start = Date.parse('2026-01-01T00:00:00Z')): void {
@@ -30,4 +31,15 @@ export async function settled<T>(promise: Promise<T>): Promise<T> {
   tracked.catch(() => {});
   await until(() => done);
   return tracked;
+}
+
+/** Settles until the provider's cached token is `token` (a background refresh has landed). */
+export async function untilCached(
+  provider: TokenProvider,
+  token: string,
+  rounds = 500,
+): Promise<void> {
+  for (let i = 0; i < rounds && (await provider.getTokenInfo()).accessToken !== token; i++) {
+    await settle(1);
+  }
 }

@@ -1,9 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { createSecretKey, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { resolveEncryptionKey } from '../src/options/keys.js';
-import { createStoreCodec, storeKey } from '../src/store/store-codec.js';
-import { isBookableAuthError } from '../src/index.js';
-import { createRedisTokenStore } from '../src/redis/index.js';
+import { randomBytes } from 'node:crypto';
+import { resolveEncryptionKey } from '../../src/options/keys.js';
+import { createStoreCodec, storeKey } from '../../src/store/store-codec.js';
 
 const identity = {
   tokenUrl: 'https://tenant.example.auth0.com/oauth/token',
@@ -74,32 +72,4 @@ describe('stored values', () => {
       expect(await createStoreCodec('token:k', undefined).decode(value)).toBeUndefined();
     },
   );
-});
-
-describe('storeEncryptionKey', () => {
-  it('takes 32 bytes or a 32-byte secret KeyObject', () => {
-    expect(resolveEncryptionKey(randomBytes(32))?.symmetricKeySize).toBe(32);
-    expect(resolveEncryptionKey(createSecretKey(randomBytes(32)))?.symmetricKeySize).toBe(32);
-  });
-
-  it('refuses a private key with a fix', () => {
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    expect(() => resolveEncryptionKey(privateKey)).toThrow(/must be a secret key.*openssl rand/);
-  });
-});
-
-describe('createRedisTokenStore', () => {
-  it.each([
-    ['no client', {}],
-    ['an ioredis-style client without eval options', { client: { get() {}, set() {} } }],
-  ])('refuses %s with invalid_options', (_name, options) => {
-    let error: unknown;
-    try {
-      createRedisTokenStore(options as never);
-    } catch (e) {
-      error = e;
-    }
-    expect(isBookableAuthError(error) && error.code).toBe('invalid_options');
-    expect((error as Error).message).toContain('createClient');
-  });
 });

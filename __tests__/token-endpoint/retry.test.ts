@@ -1,11 +1,10 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import nock from 'nock';
-import { createTokenProvider, isBookableAuthError, TokenEndpointError } from '../src/index.js';
-import { settle, settled, until, useFakeClock } from './helpers/clock.js';
-import { recordingLogger } from './helpers/logger.js';
-import { scriptedEndpoint, untilCached } from './helpers/scripted-endpoint.js';
+import { createTokenProvider, isBookableAuthError, TokenEndpointError } from '../../src/index.js';
+import { settle, settled, until, untilCached, useFakeClock } from '../helpers/clock.js';
+import { recordingLogger } from '../helpers/logger.js';
+import { TENANT, fakeTokenEndpoint } from '../helpers/token-endpoint.js';
 
-const TENANT = 'https://tenant.example.auth0.com';
 const base = {
   clientId: 'client-1',
   clientSecret: 'test-secret-value',
@@ -152,7 +151,7 @@ describe('waiting callers during retries', () => {
 
   it('keeps serving the still-valid token while a background renewal is retrying', async () => {
     useFakeClock(T0);
-    const endpoint = scriptedEndpoint(TENANT, 3, (call) => (call === 2 ? 503 : 200));
+    const endpoint = fakeTokenEndpoint({ times: 3, answer: (call) => (call === 2 ? 503 : 200) });
     const logger = recordingLogger();
     const provider = createTokenProvider({
       ...base,

@@ -1,36 +1,15 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import nock from 'nock';
 import { inspect } from 'node:util';
-import { createTokenProvider, isBookableAuthError, type TokenInfo } from '../src/index.js';
-import { settle, until, useFakeClock } from './helpers/clock.js';
-import { auth0Jwt, makeJwt } from './helpers/jwt.js';
-import { recordingLogger } from './helpers/logger.js';
-import { scriptedEndpoint, untilCached } from './helpers/scripted-endpoint.js';
+import { createTokenProvider, isBookableAuthError, type TokenInfo } from '../../src/index.js';
+import { settle, until, untilCached, useFakeClock } from '../helpers/clock.js';
+import { auth0Jwt, makeJwt } from '../helpers/jwt.js';
+import { recordingLogger } from '../helpers/logger.js';
+import { TENANT, fakeTokenEndpoint } from '../helpers/token-endpoint.js';
 
-const TENANT = 'https://tenant.example.auth0.com';
 const SECRET = 'test-secret-value';
 const base = { clientId: 'client-1', clientSecret: SECRET, tokenUrl: `${TENANT}/oauth/token` };
 const T0 = Date.parse('2026-01-01T00:00:00Z');
-
-/** Replies with token-1, token-2, ... each valid for `expiresIn` seconds; counts the calls. */
-function tokenEndpoint(expiresIn = 3600, delayMs = 0) {
-  const state = { calls: 0 };
-  nock(TENANT)
-    .post('/oauth/token')
-    .times(1000)
-    .reply((_uri, _body, callback) => {
-      state.calls += 1;
-      const body = {
-        access_token: `token-${state.calls}`,
-        token_type: 'Bearer',
-        expires_in: expiresIn,
-      };
-      // The global (possibly faked) setTimeout, so the delay follows the test's clock.
-      if (delayMs === 0) callback(null, [200, body]);
-      else setTimeout(() => callback(null, [200, body]), delayMs);
-    });
-  return state;
-}
 
 afterEach(() => {
   nock.cleanAll();
@@ -40,7 +19,7 @@ afterEach(() => {
 describe('caching and expiry', () => {
   it('reuses the cached token with no further request until the refresh margin', async () => {
     useFakeClock(T0);
-    const endpoint = tokenEndpoint(3600);
+    const endpoint = fakeTokenEndpoint({ expiresIn: 3600 });
     const provider = createTokenProvider(base);
     expect(await provider.getToken()).toBe('token-1');
     await jest.advanceTimersByTimeAsync(3500_000);
@@ -53,7 +32,7 @@ describe('caching and expiry', () => {
 
   it('anchors expiry on when the request was sent, so a slow answer cannot make a token look younger', async () => {
     useFakeClock(T0);
-    tokenEndpoint(3600, 5_000);
+    fakeTokenEndpoint({ expiresIn: 3600, delayMs: 5_000 });
     const pending = createTokenProvider(base).getTokenInfo();
     await settle();
     await jest.advanceTimersByTimeAsync(5_000);
@@ -179,7 +158,7 @@ describe('caching and expiry', () => {
 describe('renewal', () => {
   it('renews once in the background inside the margin while callers keep the current token', async () => {
     useFakeClock(T0);
-    const endpoint = tokenEndpoint(3600, 1_000);
+    const endpoint = fakeTokenEndpoint({ expiresIn: 3600, delayMs: 1_000 });
     const provider = createTokenProvider(base);
     const first = provider.getToken();
     await settle();
@@ -207,7 +186,7 @@ describe('renewal', () => {
     'caps %s, so a short-lived token is not fetched on every call',
     async (_name, lifetimeSeconds, extra, quietMs, toRenewalMs) => {
       useFakeClock(T0);
-      const endpoint = tokenEndpoint(lifetimeSeconds);
+      const endpoint = fakeTokenEndpoint({ expiresIn: lifetimeSeconds });
       const provider = createTokenProvider({ ...base, ...extra });
       await provider.getToken();
       await jest.advanceTimersByTimeAsync(quietMs);
@@ -224,7 +203,7 @@ describe('renewal', () => {
 
   it('makes callers wait, all on one request, only inside the expiry window', async () => {
     useFakeClock(T0);
-    const endpoint = tokenEndpoint(3600);
+    const endpoint = fakeTokenEndpoint({ expiresIn: 3600 });
     const provider = createTokenProvider({ ...base, refreshMarginSeconds: 0 });
     await provider.getToken();
     await jest.advanceTimersByTimeAsync(3600_000);
@@ -239,7 +218,7 @@ describe('renewal', () => {
     const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
     const logger = recordingLogger();
-    const endpoint = scriptedEndpoint(TENANT, 3, (call) => (call === 2 ? 500 : 200));
+    const endpoint = fakeTokenEndpoint({ times: 3, answer: (call) => (call === 2 ? 500 : 200) });
     const provider = createTokenProvider({ ...base, logger, retry: { retries: 0 } });
     try {
       await provider.getToken();
@@ -276,7 +255,7 @@ describe('renewal', () => {
 
 describe('invalidate and rejected tokens', () => {
   it('invalidate(oldToken) after the cache moved on does nothing', async () => {
-    tokenEndpoint(3600);
+    fakeTokenEndpoint({ expiresIn: 3600 });
     const provider = createTokenProvider(base);
     const first = await provider.getToken();
     expect(provider.invalidate(first)).toBe(true);
@@ -286,7 +265,7 @@ describe('invalidate and rejected tokens', () => {
   });
 
   it('answers a rejection of an old token with the newer cached one, without fetching', async () => {
-    const endpoint = tokenEndpoint(3600);
+    const endpoint = fakeTokenEndpoint({ expiresIn: 3600 });
     const provider = createTokenProvider(base);
     const first = await provider.getToken();
     provider.invalidate(first);
@@ -296,7 +275,7 @@ describe('invalidate and rejected tokens', () => {
   });
 
   it('turns 500 concurrent rejections of one token into one request', async () => {
-    const endpoint = tokenEndpoint(3600, 20);
+    const endpoint = fakeTokenEndpoint({ expiresIn: 3600, delayMs: 20 });
     const provider = createTokenProvider(base);
     const first = await provider.getToken();
     const replacements = await Promise.all(
@@ -308,7 +287,7 @@ describe('invalidate and rejected tokens', () => {
 
   it('spaces forced refreshes: a second rejection within the interval fails with token_rejected and no request', async () => {
     useFakeClock(T0);
-    const endpoint = tokenEndpoint(3600);
+    const endpoint = fakeTokenEndpoint({ expiresIn: 3600 });
     const provider = createTokenProvider(base);
     const first = await provider.getToken(); // a token revoked seconds after it was issued...
     const second = await provider.getTokenAfterRejection(first); // ...still gets its one refresh
@@ -325,7 +304,7 @@ describe('invalidate and rejected tokens', () => {
 describe('abort', () => {
   it('aborting one waiter rejects it at once and leaves the shared request to the others', async () => {
     useFakeClock(T0);
-    const endpoint = tokenEndpoint(3600, 2_000);
+    const endpoint = fakeTokenEndpoint({ expiresIn: 3600, delayMs: 2_000 });
     const provider = createTokenProvider(base);
     const controller = new AbortController();
     const aborted = provider.getToken({ signal: controller.signal }).catch((e: unknown) => e);

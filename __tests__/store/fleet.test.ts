@@ -2,17 +2,15 @@ import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import nock from 'nock';
 import {
   createTokenProvider,
-  isBookableAuthError,
   type TokenProviderOptions,
   type TokenStore,
-} from '../src/index.js';
-import { createMemoryTokenStore } from '../src/testing/index.js';
-import { settle, settled, until, useFakeClock } from './helpers/clock.js';
-import { recordingLogger } from './helpers/logger.js';
-import { scriptedEndpoint } from './helpers/scripted-endpoint.js';
-import { storeKey } from '../src/store/store-codec.js';
+} from '../../src/index.js';
+import { createMemoryTokenStore } from '../../src/testing/index.js';
+import { settle, settled, until, useFakeClock } from '../helpers/clock.js';
+import { recordingLogger } from '../helpers/logger.js';
+import { TENANT, fakeTokenEndpoint } from '../helpers/token-endpoint.js';
+import { storeKey } from '../../src/store/store-codec.js';
 
-const TENANT = 'https://tenant.example.auth0.com';
 const SECRET = 'test-secret-value';
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 
@@ -94,7 +92,7 @@ function member(store: TokenStore, extra: Partial<TokenProviderOptions> = {}) {
 describe('sharing one token through a store', () => {
   it('adopts a token another process shared, and reads the store only when its own copy is due', async () => {
     useFakeClock(T0);
-    const endpoint = scriptedEndpoint(TENANT, 10, () => 200);
+    const endpoint = fakeTokenEndpoint({ times: 10 });
     const { store, calls } = observedStore();
     const a = member(store);
     const b = member(store);
@@ -111,7 +109,7 @@ describe('sharing one token through a store', () => {
 
   it('lets one of many cold processes fetch while the others wait for its token', async () => {
     useFakeClock(T0);
-    const endpoint = scriptedEndpoint(TENANT, 10, () => 200);
+    const endpoint = fakeTokenEndpoint({ times: 10 });
     const { store } = observedStore();
     const fleet = Array.from({ length: 8 }, () => member(store));
     const tokens = await resolved(
@@ -123,7 +121,7 @@ describe('sharing one token through a store', () => {
 
   it('renews once for the fleet: the first process inside its margin fetches, the others adopt', async () => {
     useFakeClock(T0);
-    const endpoint = scriptedEndpoint(TENANT, 10, () => 200);
+    const endpoint = fakeTokenEndpoint({ times: 10 });
     const { store } = observedStore();
     const fleet = Array.from({ length: 4 }, () => member(store));
     await resolved(Promise.all(fleet.map((m) => m.provider.getToken())));
@@ -137,7 +135,7 @@ describe('sharing one token through a store', () => {
 
   it('waits for a lock holder, and fetches itself once the holder lets its lock lapse', async () => {
     useFakeClock(T0);
-    const endpoint = scriptedEndpoint(TENANT, 10, () => 200);
+    const endpoint = fakeTokenEndpoint({ times: 10 });
     const { store, inner } = observedStore();
     const a = member(store, { timeoutMs: 1_000 });
     // A process took the lock and died: its lock stays for its TTL (timeoutMs + 2 s).
@@ -186,7 +184,7 @@ describe('sharing one token through a store', () => {
 describe('a refused token', () => {
   it('is dropped from the store, and the next process to ask fetches the replacement once', async () => {
     useFakeClock(T0);
-    const endpoint = scriptedEndpoint(TENANT, 10, () => 200);
+    const endpoint = fakeTokenEndpoint({ times: 10 });
     const { store } = observedStore();
     const [a, b, c] = [member(store), member(store), member(store)];
     for (const m of [a, b, c]) await resolved(m.provider.getToken());
@@ -198,7 +196,7 @@ describe('a refused token', () => {
 
   it('is never adopted again from the store, even when the store could not drop it', async () => {
     useFakeClock(T0);
-    const endpoint = scriptedEndpoint(TENANT, 10, () => 200);
+    const endpoint = fakeTokenEndpoint({ times: 10 });
     const { store } = observedStore();
     // A store whose delete of the token never lands (the lock still works).
     const swallowing: TokenStore = {
@@ -216,7 +214,7 @@ describe('a refused token', () => {
 describe('invalidate', () => {
   it('does not take the dropped token back from the store, and drops it there too', async () => {
     useFakeClock(T0);
-    const endpoint = scriptedEndpoint(TENANT, 10, () => 200);
+    const endpoint = fakeTokenEndpoint({ times: 10 });
     const { store } = observedStore();
     const [a, b] = [member(store), member(store)];
     await resolved(a.provider.getToken());
@@ -230,7 +228,7 @@ describe('invalidate', () => {
 describe('a failing store', () => {
   it('never fails a request: the process fetches for itself, warns once, and tries the store again after 5 s', async () => {
     useFakeClock(T0);
-    const endpoint = scriptedEndpoint(TENANT, 10, () => 200);
+    const endpoint = fakeTokenEndpoint({ times: 10 });
     const { store, faults, calls } = observedStore();
     faults.fail = true;
     const a = member(store, { forcedRefreshIntervalSeconds: 1 });
@@ -256,7 +254,7 @@ describe('a failing store', () => {
 
   it('does not wait past storeTimeoutMs on a store that never answers', async () => {
     useFakeClock(T0);
-    const endpoint = scriptedEndpoint(TENANT, 10, () => 200);
+    const endpoint = fakeTokenEndpoint({ times: 10 });
     const { store, faults } = observedStore();
     faults.hang = true;
     const a = member(store, { storeTimeoutMs: 250 });
@@ -270,7 +268,7 @@ describe('a failing store', () => {
 
   it('replaces a value it cannot read, with one warning', async () => {
     useFakeClock(T0);
-    const endpoint = scriptedEndpoint(TENANT, 10, () => 200);
+    const endpoint = fakeTokenEndpoint({ times: 10 });
     const { store, inner } = observedStore();
     const a = member(store);
     await inner.set(TOKEN_KEY, 'not a record', 60_000);
@@ -278,48 +276,5 @@ describe('a failing store', () => {
     expect(endpoint.calls).toBe(1);
     expect(a.warnings()).toEqual([expect.stringContaining('cannot read')]);
     expect(await inner.get(TOKEN_KEY)).toContain('token-1');
-  });
-});
-
-describe('store options', () => {
-  it.each([
-    [
-      'a store missing methods',
-      { store: { get: () => {} } },
-      'missing set, setIfAbsent, compareAndDelete',
-    ],
-    [
-      'a short encryption key',
-      { store: createMemoryTokenStore(), storeEncryptionKey: new Uint8Array(16) },
-      'must be 32 bytes long',
-    ],
-    [
-      'an encryption key as a string',
-      { store: createMemoryTokenStore(), storeEncryptionKey: 'secret' },
-      'must be a Uint8Array',
-    ],
-    [
-      'an encryption key without a store',
-      { storeEncryptionKey: new Uint8Array(32) },
-      'need a `store`',
-    ],
-    [
-      'a zero storeTimeoutMs',
-      { store: createMemoryTokenStore(), storeTimeoutMs: 0 },
-      '`storeTimeoutMs` must be at least 1',
-    ],
-  ])('rejects %s with invalid_options', (_name, options, says) => {
-    let error: unknown;
-    try {
-      createTokenProvider({
-        clientId: 'c',
-        clientSecret: SECRET,
-        ...options,
-      } as TokenProviderOptions);
-    } catch (e) {
-      error = e;
-    }
-    expect(isBookableAuthError(error) && error.code).toBe('invalid_options');
-    expect((error as Error).message).toContain(says);
   });
 });

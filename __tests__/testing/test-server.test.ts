@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import axios, { type AxiosResponse } from 'axios';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
-import { createTokenProvider } from '../src/index.js';
-import { startTestServer, type TestServer } from '../src/testing/index.js';
+import { createTokenProvider } from '../../src/index.js';
+import { startTestServer, type TestServer } from '../../src/testing/index.js';
 
 let server: TestServer;
 beforeAll(async () => {

@@ -1,14 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
-import axios from 'axios';
+import { generateKeyPairSync } from 'node:crypto';
 import { inspect } from 'node:util';
+import { createMemoryTokenStore } from '../../src/testing/index.js';
 import {
-  attachBookableAuth,
   createTokenProvider,
   isBookableAuthError,
   type TokenProviderOptions,
-} from '../src/index.js';
+} from '../../src/index.js';
 
 const creds = { clientId: 'client-1', clientSecret: 'test-secret-value' };
+const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
 function creationError(options: unknown): Error & { code?: string } {
   try {
@@ -102,19 +103,48 @@ describe('options are validated at creation', () => {
   });
 });
 
-describe('attachBookableAuth with a shared provider', () => {
-  it.each(['store', 'retry', 'logger', 'timeoutMs', 'keyId', 'onTokenRefreshed', 'clientId'])(
-    'refuses the provider option %s next to tokenProvider instead of ignoring it',
-    (key) => {
-      const tokenProvider = createTokenProvider(creds);
-      let error: unknown;
-      try {
-        attachBookableAuth(axios.create(), { tokenProvider, [key]: {} } as never);
-      } catch (e) {
-        error = e;
-      }
-      expect(isBookableAuthError(error) && error.code).toBe('invalid_options');
-      expect((error as Error).message).toContain(`not both (also got \`${key}\`)`);
-    },
-  );
+describe('store options', () => {
+  it.each([
+    [
+      'a store missing methods',
+      { store: { get: () => {} } },
+      'missing set, setIfAbsent, compareAndDelete',
+    ],
+    [
+      'a short encryption key',
+      { store: createMemoryTokenStore(), storeEncryptionKey: new Uint8Array(16) },
+      'must be 32 bytes long',
+    ],
+    [
+      'an encryption key as a string',
+      { store: createMemoryTokenStore(), storeEncryptionKey: 'secret' },
+      'must be a Uint8Array',
+    ],
+    [
+      'an encryption key without a store',
+      { storeEncryptionKey: new Uint8Array(32) },
+      'need a `store`',
+    ],
+    [
+      'a zero storeTimeoutMs',
+      { store: createMemoryTokenStore(), storeTimeoutMs: 0 },
+      '`storeTimeoutMs` must be at least 1',
+    ],
+  ])('rejects %s with invalid_options', (_name, options, says) => {
+    const error = creationError({ clientId: 'c', clientSecret: 'test-secret-value', ...options });
+    expect(error.code).toBe('invalid_options');
+    expect(error.message).toContain(says);
+  });
+});
+
+describe('private_key_jwt', () => {
+  it('refuses a clientSecret alongside private_key_jwt', () => {
+    expect(() =>
+      createTokenProvider({
+        ...creds,
+        clientAuthentication: 'private_key_jwt',
+        privateKey,
+      } as unknown as TokenProviderOptions),
+    ).toThrow('`clientSecret` is not used with private_key_jwt');
+  });
 });

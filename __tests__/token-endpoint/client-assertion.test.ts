@@ -3,13 +3,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { inspect } from 'node:util';
 import { jwtVerify } from 'jose';
 import nock from 'nock';
-import {
-  createTokenProvider,
-  isBookableAuthError,
-  type TokenProviderOptions,
-} from '../src/index.js';
+import { createTokenProvider } from '../../src/index.js';
+import { TENANT } from '../helpers/token-endpoint.js';
 
-const TENANT = 'https://tenant.example.auth0.com';
 const ok = { access_token: 'opaque-access-token-1', token_type: 'Bearer', expires_in: 3600 };
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -105,38 +101,6 @@ describe('private_key_jwt', () => {
     ).resolves.toBeDefined();
   });
 
-  const rsaPss = generateKeyPairSync('rsa-pss', { modulusLength: 2048 }).privateKey;
-  it.each([
-    [
-      'a public key',
-      publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-      'is a public key',
-    ],
-    ['an EC key', generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey, 'use an RSA key'],
-    [
-      'a 1024-bit RSA key',
-      generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey,
-      'at least 2048 bits',
-    ],
-    ['an RSA-PSS key with RS256', rsaPss, "set `algorithm: 'PS256'`"],
-    ['garbage', 'not a key', 'not a readable private key'],
-  ])('refuses %s at creation with invalid_options', (_name, key, says) => {
-    let error: unknown;
-    try {
-      createTokenProvider({ ...base, privateKey: key } as TokenProviderOptions);
-    } catch (e) {
-      error = e;
-    }
-    expect(isBookableAuthError(error) && error.code).toBe('invalid_options');
-    expect((error as Error).message).toContain(says);
-  });
-
-  it('refuses a clientSecret alongside private_key_jwt', () => {
-    expect(() =>
-      createTokenProvider({ ...base, clientSecret: 'x' } as unknown as TokenProviderOptions),
-    ).toThrow('`clientSecret` is not used with private_key_jwt');
-  });
-
   it('never shows the key or the assertion in an error', async () => {
     const bodies = captureBodies([401]);
     const error = await createTokenProvider(base)
@@ -148,55 +112,5 @@ describe('private_key_jwt', () => {
     const text = inspect(error, { depth: 10, showHidden: true }) + JSON.stringify(error);
     expect(text).not.toContain(assertion);
     expect(text).not.toContain('PRIVATE KEY');
-  });
-});
-
-describe('private_key_jwt against the testing server', () => {
-  it('is accepted with the registered key, refused with another key, and a replayed assertion is refused', async () => {
-    const { startTestServer } = await import('../src/testing/index.js');
-    const server = await startTestServer({ clients: [{ clientId: 'pk-client', publicKey }] });
-    nock.enableNetConnect('127.0.0.1');
-    try {
-      const options = {
-        clientId: 'pk-client',
-        tokenUrl: server.tokenUrl,
-        clientAuthentication: 'private_key_jwt' as const,
-      };
-      await expect(createTokenProvider({ ...options, privateKey }).getToken()).resolves.toMatch(
-        /^eyJ/,
-      );
-      const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-      await expect(
-        createTokenProvider({ ...options, privateKey: other }).getToken(),
-      ).rejects.toMatchObject({
-        code: 'invalid_client_credentials',
-      });
-      // Replay: send the same assertion twice by hand.
-      const { createAssertionSigner } = await import('../src/token-endpoint/client-assertion.js');
-      const assertion = await createAssertionSigner({
-        clientId: 'pk-client',
-        key: privateKey,
-        algorithm: 'RS256',
-        keyId: undefined,
-        audience: `${new URL(server.tokenUrl).origin}/`,
-      })();
-      const body = new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: 'pk-client',
-        audience: server.audience,
-        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-        client_assertion: assertion,
-      }).toString();
-      const post = () =>
-        fetch(server.tokenUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body,
-        });
-      expect((await post()).status).toBe(200);
-      expect((await post()).status).toBe(401);
-    } finally {
-      await server.close();
-    }
   });
 });

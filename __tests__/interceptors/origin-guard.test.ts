@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import axios from 'axios';
-import { attachBookableAuth } from '../src/index.js';
-import { echoAdapter, stubProvider } from './helpers/stub.js';
+import { attachBookableAuth } from '../../src/index.js';
+import { echoAdapter, stubProvider } from '../helpers/stub.js';
 
 /** The Authorization header a request goes out with, the same whether a token is cached or not. */
 async function authorizationSent(
@@ -79,57 +79,5 @@ describe('the origin guard sends the token only to allowed origins', () => {
       await authorizationSent(base, { url: 'https://api-sandbox.bookabletech.com/x' }, allowed),
     ).toBe('Bearer token-1');
     expect(await authorizationSent(base, { url: '/x' }, allowed)).toBeNull();
-  });
-
-  it.each([
-    [['https://api.example.com/v1'], 'no path'],
-    [['api.example.com'], 'not an absolute URL'],
-    [[], 'non-empty array'],
-    [['ftp://api.example.com'], 'http(s) origin'],
-  ])('rejects allowedOrigins %j at attach time', (allowedOrigins, says) => {
-    expect(() =>
-      attachBookableAuth(axios.create(), { tokenProvider: stubProvider(), allowedOrigins }),
-    ).toThrow(says);
-  });
-
-  it('rejects a relative instance baseURL at attach time, asking for allowedOrigins', () => {
-    expect(() =>
-      attachBookableAuth(axios.create({ baseURL: '/api' }), { tokenProvider: stubProvider() }),
-    ).toThrow('`allowedOrigins`');
-  });
-});
-
-describe('per-request control', () => {
-  it('keeps an Authorization header the caller set, and skips requests marked skip', async () => {
-    const api = axios.create({ adapter: echoAdapter, baseURL: 'https://api.bookabletech.com' });
-    const provider = stubProvider();
-    attachBookableAuth(api, { tokenProvider: provider });
-    expect((await api.get('/x', { headers: { Authorization: 'Basic abc' } })).data).toBe(
-      'Basic abc',
-    );
-    expect((await api.get('/x', { bookableAuth: { skip: true } })).data).toBeNull();
-    expect(provider.fetches).toBe(0);
-  });
-
-  it('detach() ejects its interceptors, and attaching twice does not stack them', async () => {
-    const api = axios.create({ adapter: echoAdapter, baseURL: 'https://api.bookabletech.com' });
-    const installed = (manager: unknown) =>
-      (manager as { handlers: unknown[] }).handlers.filter(Boolean).length;
-    const count = () => installed(api.interceptors.request) + installed(api.interceptors.response);
-    attachBookableAuth(api, { tokenProvider: stubProvider() });
-    const one = count();
-    expect(one).toBeGreaterThan(0);
-    const second = attachBookableAuth(api, { tokenProvider: stubProvider() });
-    expect(count()).toBe(one);
-    expect((await api.get('/x')).data).toBe('Bearer token-1');
-    second.detach();
-    expect(count()).toBe(0);
-    expect((await api.get('/x')).data).toBeNull();
-  });
-
-  it('refuses both a tokenProvider and provider options', () => {
-    expect(() =>
-      attachBookableAuth(axios.create(), { tokenProvider: stubProvider(), clientId: 'x' } as never),
-    ).toThrow('either `tokenProvider` or provider options');
   });
 });
