@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import nock from 'nock';
 
 /** The tenant that unit tests fake with nock (loopback tests use `startTestServer` instead). */
@@ -50,4 +51,20 @@ export function fakeTokenEndpoint(options: FakeTokenEndpointOptions = {}): { cal
       else setTimeout(() => callback(null, reply), delayMs);
     });
   return state;
+}
+
+export const SECRET = 'test-secret-value';
+/** The unit tests' client at {@link TENANT}. */
+export const CLIENT = { clientId: 'client-1', clientSecret: SECRET, tokenUrl: TOKEN_URL };
+/** A good token response body. */
+export const TOKEN_BODY = {
+  access_token: 'opaque-access-token-1',
+  token_type: 'Bearer',
+  expires_in: 3600,
+};
+
+/** For `afterEach`: every token request a test scripted was made, and none is left over. */
+export function expectScriptedRequestsMade(): void {
+  expect(nock.isDone()).toBe(true);
+  nock.cleanAll();
 }

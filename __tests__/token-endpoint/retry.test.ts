@@ -3,22 +3,20 @@ import nock from 'nock';
 import { createTokenProvider, isBookableAuthError, TokenEndpointError } from '../../src/index.js';
 import { settle, settled, until, untilCached, useFakeClock } from '../helpers/clock.js';
 import { recordingLogger } from '../helpers/logger.js';
-import { TENANT, fakeTokenEndpoint } from '../helpers/token-endpoint.js';
+import {
+  CLIENT,
+  expectScriptedRequestsMade,
+  fakeTokenEndpoint,
+  TENANT,
+  TOKEN_BODY,
+} from '../helpers/token-endpoint.js';
 
-const base = {
-  clientId: 'client-1',
-  clientSecret: 'test-secret-value',
-  tokenUrl: `${TENANT}/oauth/token`,
-};
-const ok = { access_token: 'opaque-access-token-1', token_type: 'Bearer', expires_in: 3600 };
+const base = CLIENT;
+const ok = TOKEN_BODY;
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 const fast = { minTimeout: 1, maxTimeout: 2 };
 
-afterEach(() => {
-  expect(nock.isDone()).toBe(true);
-  nock.cleanAll();
-  jest.useRealTimers();
-});
+afterEach(expectScriptedRequestsMade);
 
 describe('what is retried', () => {
   it('retries a 503 and reports the attempt, its reason and its delay to the logger', async () => {

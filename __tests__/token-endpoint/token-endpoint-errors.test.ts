@@ -6,15 +6,11 @@ import {
   isBookableAuthError,
   type BookableAuthErrorCode,
 } from '../../src/index.js';
-import { TENANT } from '../helpers/token-endpoint.js';
+import { CLIENT, expectScriptedRequestsMade, SECRET, TENANT } from '../helpers/token-endpoint.js';
 
-const SECRET = 'test-secret-value';
-const base = { clientId: 'client-1', clientSecret: SECRET, tokenUrl: `${TENANT}/oauth/token` };
+const base = CLIENT;
 
-afterEach(() => {
-  expect(nock.isDone()).toBe(true);
-  nock.cleanAll();
-});
+afterEach(expectScriptedRequestsMade);
 
 describe('token endpoint errors', () => {
   const cases: Array<[string, number, object, BookableAuthErrorCode, string]> = [

@@ -2,16 +2,18 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import axios from 'axios';
 import nock from 'nock';
 import { createTokenProvider, isBookableAuthError } from '../../src/index.js';
-import { TENANT } from '../helpers/token-endpoint.js';
+import {
+  CLIENT,
+  expectScriptedRequestsMade,
+  SECRET,
+  TENANT,
+  TOKEN_BODY,
+} from '../helpers/token-endpoint.js';
 
-const SECRET = 'test-secret-value';
-const base = { clientId: 'client-1', clientSecret: SECRET, tokenUrl: `${TENANT}/oauth/token` };
-const ok = { access_token: 'opaque-access-token-1', token_type: 'Bearer', expires_in: 3600 };
+const base = CLIENT;
+const ok = TOKEN_BODY;
 
-afterEach(() => {
-  expect(nock.isDone()).toBe(true);
-  nock.cleanAll();
-});
+afterEach(expectScriptedRequestsMade);
 
 describe('the token request on the wire', () => {
   it('sends the client-credentials grant form-encoded with the secret in the body by default', async () => {

@@ -3,15 +3,13 @@ import type { BookableAuthError } from '../errors.js';
 import type { TokenStore } from '../token-store.js';
 import type { TokenInfo } from '../token-info.js';
 import { bookableAuthDefaults } from './defaults.js';
-import { resolveEncryptionKey, resolvePrivateKey } from './keys.js';
+import { resolveCredentials, type ResolvedCredentials } from './credentials.js';
+import { resolveEncryptionKey } from './keys.js';
 import type {
-  AssertionAlgorithm,
   ClientAuthentication,
   Logger,
-  PrivateKeyJwtAuthentication,
   RetryOptions,
   TokenProviderOptions,
-  TokenProviderSettings,
   TokenRequestFormat,
 } from './provider-options.js';
 import {
@@ -23,17 +21,6 @@ import {
   optionalNumber,
   requireString,
 } from './validation.js';
-
-/** How the client authenticates, validated; the token request is built from it. */
-export type ResolvedCredentials =
-  | { method: 'client_secret_post' | 'client_secret_basic'; clientSecret: string }
-  | {
-      method: 'private_key_jwt';
-      privateKey: KeyObject;
-      algorithm: AssertionAlgorithm;
-      keyId: string | undefined;
-      assertionAudience: string;
-    };
 
 /** The shared store, validated. */
 export interface ResolvedStore {
@@ -178,49 +165,6 @@ function resolveTokenUrl(tokenUrl: unknown, domain: unknown): string {
     throw invalid(`\`tokenUrl\` must be an https URL, got ${url.protocol}`);
   }
   return url.href;
-}
-
-function resolveCredentials(
-  options: TokenProviderOptions,
-  method: ClientAuthentication,
-  tokenUrl: string,
-): ResolvedCredentials {
-  if (method !== 'private_key_jwt') {
-    return {
-      method,
-      clientSecret: requireString(
-        options.clientSecret,
-        'clientSecret',
-        "pass the application's client secret, e.g. from an environment variable (or use clientAuthentication: 'private_key_jwt')",
-      ),
-    };
-  }
-  const o = options as TokenProviderSettings & PrivateKeyJwtAuthentication;
-  if (o.clientSecret !== undefined) {
-    throw invalid('`clientSecret` is not used with private_key_jwt: remove it, so it cannot leak');
-  }
-  const algorithm = oneOf<AssertionAlgorithm>(
-    o.algorithm,
-    'algorithm',
-    ['RS256', 'RS384', 'PS256'],
-    'RS256',
-  );
-  if (o.keyId !== undefined) requireString(o.keyId, 'keyId', "pass the key's id as registered");
-  const assertionAudience =
-    o.assertionAudience === undefined
-      ? `${new URL(tokenUrl).origin}/`
-      : requireString(
-          o.assertionAudience,
-          'assertionAudience',
-          "pass the tenant's URL, e.g. 'https://tenant.eu.auth0.com/'",
-        );
-  return {
-    method,
-    privateKey: resolvePrivateKey(o.privateKey, algorithm),
-    algorithm,
-    keyId: o.keyId,
-    assertionAudience,
-  };
 }
 
 function resolveScope(scope: unknown): string | undefined {

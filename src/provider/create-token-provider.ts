@@ -1,8 +1,6 @@
 import type { TokenProviderOptions } from '../options/provider-options.js';
-import {
-  resolveProviderOptions,
-  type ResolvedCredentials,
-} from '../options/resolve-provider-options.js';
+import type { ResolvedCredentials } from '../options/credentials.js';
+import { resolveProviderOptions } from '../options/resolve-provider-options.js';
 import { Fleet } from '../store/fleet.js';
 import { SharedStore } from '../store/shared-store.js';
 import { createStoreCodec, storeKey } from '../store/store-codec.js';
