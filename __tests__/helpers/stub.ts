@@ -3,17 +3,19 @@ import type { TokenInfo, TokenProvider } from '../../src/index.js';
 import { peekToken } from '../../src/token-provider.js';
 
 /**
- * A provider that hands out `token-1`, `token-2`, ... and counts its fetches. Like the real one, it
- * lets the plugin read a cached token synchronously.
+ * A provider that hands out `token-1`, `token-2`, ... (or what `tokenFor` names) and counts its
+ * fetches. Like the real one, it lets the plugin read a cached token synchronously.
  */
-export function stubProvider(): TokenProvider & { fetches: number } {
+export function stubProvider(
+  tokenFor: (fetch: number) => string = (fetch) => `token-${fetch}`,
+): TokenProvider & { fetches: number } {
   let current: string | undefined;
   const stub = {
     fetches: 0,
     async getToken() {
       if (current === undefined) {
         stub.fetches += 1;
-        current = `token-${stub.fetches}`;
+        current = tokenFor(stub.fetches);
       }
       return current;
     },

@@ -80,4 +80,16 @@ describe('the origin guard sends the token only to allowed origins', () => {
     ).toBe('Bearer token-1');
     expect(await authorizationSent(base, { url: '/x' }, allowed)).toBeNull();
   });
+
+  it('decides each request afresh when requests alternate between baseURLs', async () => {
+    const api = axios.create({ adapter: echoAdapter, ...base });
+    attachBookableAuth(api, { tokenProvider: stubProvider() });
+    const sent: unknown[] = [];
+    for (let i = 0; i < 3; i++) {
+      sent.push((await api.get('/x')).data);
+      sent.push((await api.get('/x', { baseURL: 'https://evil.example' })).data);
+      sent.push((await api.get('/x', { baseURL: 'https://api.bookabletech.com/v2/' })).data);
+    }
+    expect(sent).toEqual(Array(3).fill(['Bearer token-1', null, 'Bearer token-1']).flat());
+  });
 });

@@ -18,35 +18,41 @@ function isAbsolute(url: string): boolean {
   return url.charCodeAt(0) === SLASH ? url.charCodeAt(1) === SLASH : ABSOLUTE_URL.test(url);
 }
 
-/** Builds the guard for the origins that may receive the token (normalised, see resolve-attach-options.ts). */
+/**
+ * Builds the guard for the origins that may receive the token (normalised by
+ * resolve-attach-options.ts).
+ */
 export function createOriginGuard(allowed: ReadonlySet<string>): OriginGuard {
-  // baseURL -> its origin (undefined when it has none), so a relative request costs a lookup.
-  const baseOrigins = new Map<string, string | undefined>();
-  const originOfBase = (baseURL: string): string | undefined => {
-    let origin = baseOrigins.get(baseURL);
-    if (origin === undefined && !baseOrigins.has(baseURL)) {
-      origin = originOf(baseURL);
-      if (baseOrigins.size >= MAX_CACHED_BASE_URLS) baseOrigins.clear();
-      baseOrigins.set(baseURL, origin);
+  const isAllowed = (origin: string | undefined): boolean =>
+    origin !== undefined && allowed.has(origin);
+  // baseURL -> whether its origin is allowed, so that a relative request costs a lookup; the last
+  // one asked for (usually the instance's own) costs a comparison.
+  const baseAllowed = new Map<string, boolean>();
+  let lastBase: string | undefined;
+  let lastBaseAllowed = false;
+  const isBaseAllowed = (baseURL: string): boolean => {
+    if (baseURL === lastBase) return lastBaseAllowed;
+    let verdict = baseAllowed.get(baseURL);
+    if (verdict === undefined) {
+      verdict = isAllowed(originOf(baseURL));
+      if (baseAllowed.size >= MAX_CACHED_BASE_URLS) baseAllowed.clear();
+      baseAllowed.set(baseURL, verdict);
     }
-    return origin;
+    lastBase = baseURL;
+    lastBaseAllowed = verdict;
+    return verdict;
   };
 
   return ({ url = '', baseURL, allowAbsoluteUrls }) => {
     const absolute = isAbsolute(url);
-    let origin: string | undefined;
     if (baseURL && (!absolute || allowAbsoluteUrls === false)) {
       // axios joins them as `base + '/' + url`: the base's authority is kept whatever `url` holds.
-      origin = originOfBase(baseURL);
-    } else if (absolute) {
-      // A protocol-relative URL takes the base's scheme; with no base it is not a usable URL.
-      origin = url.startsWith('//')
-        ? baseURL
-          ? originOf(url, baseURL)
-          : undefined
-        : originOf(url);
+      return isBaseAllowed(baseURL);
     }
-    return origin !== undefined && allowed.has(origin);
+    if (!absolute) return false;
+    // A protocol-relative URL takes the base's scheme; with no base it is not a usable URL.
+    if (url.startsWith('//')) return baseURL ? isAllowed(originOf(url, baseURL)) : false;
+    return isAllowed(originOf(url));
   };
 }
 

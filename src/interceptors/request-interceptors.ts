@@ -1,7 +1,7 @@
 import { CanceledError } from 'axios';
 import { isBookableAuthError } from '../errors.js';
 import { peekToken, type TokenProvider } from '../token-provider.js';
-import { AuthMark, MARK, authorize, type MarkedConfig } from './auth-mark.js';
+import { AuthMark, MARK, authorizationKey, authorize, type MarkedConfig } from './auth-mark.js';
 import type { OriginGuard } from './origin-guard.js';
 
 /**
@@ -36,15 +36,21 @@ export function createRequestInterceptors(
   /**
    * What the request is sent with, before any token is looked up: a replay keeps the token chosen
    * for it; a request that the plugin did not authorize before gets none when it opted out, set
-   * its own `Authorization`, or goes to another origin; otherwise (undefined) the current token,
-   * which is also what a retry library re-sending an authorized config gets.
+   * its own `Authorization` (found under `key`), or goes to another origin; otherwise
+   * (undefined) the current token, which is also what a retry library re-sending an authorized
+   * config gets.
    */
-  const ownMark = (config: MarkedConfig): AuthMark | typeof UNTOUCHED | undefined => {
+  const ownMark = (
+    config: MarkedConfig,
+    key: string | undefined,
+  ): AuthMark | typeof UNTOUCHED | undefined => {
     const mark = config[MARK];
     if (mark?.replayed) return mark;
     if (
       mark === undefined &&
-      (config.bookableAuth?.skip === true || config.headers.has('Authorization') || !guard(config))
+      (config.bookableAuth?.skip === true ||
+        (key !== undefined && config.headers[key] !== undefined) ||
+        !guard(config))
     ) {
       return UNTOUCHED;
     }
@@ -63,11 +69,12 @@ export function createRequestInterceptors(
     // `found` is then at least as recent. Were that token refused or expired by then, the API's
     // 401 gets the usual refresh and replay.
     withCachedToken(config) {
-      const mark = ownMark(config);
-      return mark === UNTOUCHED ? config : authorize(config, mark ?? found!);
+      const key = authorizationKey(config.headers);
+      const mark = ownMark(config, key);
+      return mark === UNTOUCHED ? config : authorize(config, mark ?? found!, key);
     },
     async withTokenWhenReady(config) {
-      const mark = ownMark(config);
+      const mark = ownMark(config, authorizationKey(config.headers));
       if (mark === UNTOUCHED) return config;
       if (mark !== undefined) return authorize(config, mark);
       return authorize(config, new AuthMark(await tokenFor(provider, config), false));
