@@ -194,6 +194,41 @@ describe('a refused token', () => {
     expect(endpoint.calls).toBe(2);
   });
 
+  it('is replaced for the whole fleet when it is refused again within the interval, with one more request', async () => {
+    useFakeClock(T0);
+    const endpoint = fakeTokenEndpoint({ times: 10 });
+    const { store } = observedStore();
+    const fleet = [member(store), member(store), member(store)];
+    for (const m of fleet) await resolved(m.provider.getToken());
+    // token-1 revoked: one process fetches token-2, the others take it from the store.
+    for (const m of fleet) {
+      expect(await resolved(m.provider.getTokenAfterRejection('token-1'))).toBe('token-2');
+    }
+    expect(endpoint.calls).toBe(2);
+    // token-2 revoked a second later, inside every process's forcedRefreshIntervalSeconds.
+    await jest.advanceTimersByTimeAsync(1_000);
+    const replacements = await resolved(
+      Promise.all(fleet.map((m) => m.provider.getTokenAfterRejection('token-2'))),
+    );
+    expect(replacements).toEqual(['token-3', 'token-3', 'token-3']);
+    expect(endpoint.calls).toBe(3);
+  });
+
+  it('is still refused within the interval when no process of the fleet may fetch again', async () => {
+    useFakeClock(T0);
+    const endpoint = fakeTokenEndpoint({ times: 10 });
+    const { store } = observedStore();
+    const a = member(store);
+    await resolved(a.provider.getToken());
+    expect(await resolved(a.provider.getTokenAfterRejection('token-1'))).toBe('token-2');
+    await jest.advanceTimersByTimeAsync(1_000);
+    const error = await resolved(a.provider.getTokenAfterRejection('token-2')).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'token_rejected' });
+    expect(endpoint.calls).toBe(2);
+  });
+
   it('is never adopted again from the store, even when the store could not drop it', async () => {
     useFakeClock(T0);
     const endpoint = fakeTokenEndpoint({ times: 10 });
@@ -221,6 +256,38 @@ describe('invalidate', () => {
     expect(a.provider.invalidate('token-1')).toBe(true);
     expect(await resolved(a.provider.getToken())).toBe('token-2');
     expect(await resolved(b.provider.getToken())).toBe('token-2');
+    expect(endpoint.calls).toBe(2);
+  });
+});
+
+describe('a lock taken after its caller gave up', () => {
+  it('is released once the late answer arrives, so the next process fetches at once', async () => {
+    useFakeClock(T0);
+    const endpoint = fakeTokenEndpoint({ times: 10 });
+    const { store, inner } = observedStore();
+    // The first SET NX reaches the store but its answer comes 800 ms late (a stall, a slow link).
+    let delayed = false;
+    const lockAnswers: boolean[] = [];
+    const stalling: TokenStore = {
+      ...store,
+      setIfAbsent: async (key, value, ttlMs) => {
+        if (!delayed) {
+          delayed = true;
+          await new Promise((resolve) => setTimeout(resolve, 800));
+        }
+        const taken = await store.setIfAbsent(key, value, ttlMs);
+        lockAnswers.push(taken);
+        return taken;
+      },
+    };
+    const a = member(stalling, { storeTimeoutMs: 250 });
+    const b = member(stalling);
+    expect(await resolved(a.provider.getToken())).toBe('token-1'); // gave up on the store at 250 ms
+    await jest.advanceTimersByTimeAsync(800); // the lock lands, and is released
+    await settle();
+    expect(await inner.get(`${TOKEN_KEY}:lock`)).toBeUndefined();
+    expect(await resolved(b.provider.getToken())).toBe('token-2');
+    expect(lockAnswers).toEqual([true, true]); // b never found the lock held
     expect(endpoint.calls).toBe(2);
   });
 });

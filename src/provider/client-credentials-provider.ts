@@ -1,9 +1,11 @@
-import { BookableAuthError, errorMessage, isBookableAuthError } from '../errors.js';
+import { errorMessage, isBookableAuthError, type BookableAuthError } from '../errors.js';
 import type { Logger } from '../options/provider-options.js';
 import type { Fleet, OwnTokens, Replacing } from '../store/fleet.js';
 import type { TokenResponse } from '../token-endpoint/token-response.js';
 import type { TokenInfo } from '../token-info.js';
 import { toCachedToken, type CachedToken, type CachedTokenSettings } from './cached-token.js';
+import { abortableWait, abortedError } from './abortable-wait.js';
+import { ForcedRefreshLimiter } from './forced-refresh.js';
 import { backgroundRetryDelayMs } from './token-lifetime.js';
 import { peekToken, type GetTokenOptions, type TokenProvider } from '../token-provider.js';
 
@@ -26,15 +28,13 @@ export class ClientCredentialsTokenProvider implements TokenProvider {
   readonly #settings: ProviderSettings;
   readonly #fetchResponse: () => Promise<TokenResponse>;
   readonly #fleet: Fleet | undefined;
-  readonly #own: OwnTokens<CachedToken> = {
-    fetch: () => this.#fetchOwn(),
-    adopt: (response) => this.#toCachedToken(response),
-  };
   #current: CachedToken | undefined;
   #pending: Promise<CachedToken> | undefined;
   /** After a failed background refresh, the next one waits until then. */
   #backgroundNotBeforeMs = 0;
-  #lastForcedRefreshMs: number | undefined;
+  readonly #forced: ForcedRefreshLimiter;
+  /** The one search of the store for a replacement of a refused token, while it runs. */
+  #lookup: Promise<CachedToken | undefined> | undefined;
   /** A token dropped by `invalidate`: the next fetch must not take it back from the store. */
   #dropped: CachedToken | undefined;
   readonly #warned = new Set<string>();
@@ -47,6 +47,7 @@ export class ClientCredentialsTokenProvider implements TokenProvider {
     this.#settings = settings;
     this.#fetchResponse = fetchResponse;
     this.#fleet = fleet;
+    this.#forced = new ForcedRefreshLimiter(settings.forcedRefreshIntervalMs);
   }
 
   getToken(options?: GetTokenOptions): Promise<string> {
@@ -81,21 +82,13 @@ export class ClientCredentialsTokenProvider implements TokenProvider {
     if (current === undefined || current.accessToken !== rejectedToken) {
       return this.getToken(options);
     }
-    const nowMs = Date.now();
-    const last = this.#lastForcedRefreshMs;
-    const intervalMs = this.#settings.forcedRefreshIntervalMs;
-    if (last !== undefined && nowMs - last < intervalMs) {
-      return Promise.reject(
-        new BookableAuthError(
-          'token_rejected',
-          `The API refused the access token again, ${Math.round((nowMs - last) / 1000)} s after the last ` +
-            `forced refresh; not fetching another for ${Math.ceil((last + intervalMs - nowMs) / 1000)} s ` +
-            '(`forcedRefreshIntervalSeconds`). A freshly issued token that is refused points at a wrong ' +
-            '`audience`, an API that trusts another issuer (tenant), or an API that cannot reach its key set',
-        ),
-      );
+    if (!this.#forced.mayRequest(Date.now())) {
+      // No token request of its own yet; another process of the fleet may have shared one.
+      return this.#sharedReplacement(current).then((token) => {
+        if (token === undefined) throw this.#forced.refusal(Date.now());
+        return token.accessToken;
+      });
     }
-    this.#lastForcedRefreshMs = nowMs;
     this.#current = undefined;
     this.#settings.logger.debug('The API refused the cached access token; fetching a new one');
     return this.#wait(options?.signal, { token: current, refused: true }).then(
@@ -137,22 +130,7 @@ export class ClientCredentialsTokenProvider implements TokenProvider {
   /** Waits for the one shared fetch (starting it if none runs), or for the caller's abort. */
   #wait(signal: AbortSignal | undefined, replacing?: Replacing<CachedToken>): Promise<CachedToken> {
     if (signal?.aborted) return Promise.reject(abortedError(signal));
-    const pending = this.#fetch(replacing);
-    if (signal === undefined) return pending;
-    return new Promise((resolve, reject) => {
-      const onAbort = (): void => reject(abortedError(signal));
-      signal.addEventListener('abort', onAbort, { once: true });
-      pending.then(
-        (token) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(token);
-        },
-        (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      );
-    });
+    return abortableWait(this.#fetch(replacing), signal);
   }
 
   /** The single in-flight fetch: every concurrent caller shares it; a failure is never cached. */
@@ -160,12 +138,13 @@ export class ClientCredentialsTokenProvider implements TokenProvider {
     if (this.#pending !== undefined) return this.#pending;
     const fleet = this.#fleet;
     const dropped = this.#dropped;
+    const forced = replacing?.refused === true;
     const obtained =
       fleet === undefined
-        ? this.#fetchOwn()
+        ? this.#fetchOwn(forced)
         : fleet.obtain(
             replacing ?? (dropped === undefined ? undefined : { token: dropped, refused: true }),
-            this.#own,
+            this.#ownTokens(forced),
           );
     const pending = obtained
       .then((token) => {
@@ -183,9 +162,37 @@ export class ClientCredentialsTokenProvider implements TokenProvider {
     return pending;
   }
 
-  /** One token request (with retries) from this process. */
-  async #fetchOwn(): Promise<CachedToken> {
+  /**
+   * A token another process shared in place of the refused one (waiting while one fetches it),
+   * without a token request; one search for every caller at a time.
+   */
+  #sharedReplacement(refused: CachedToken): Promise<CachedToken | undefined> {
+    const fleet = this.#fleet;
+    if (fleet === undefined) return Promise.resolve(undefined);
+    const lookup = (this.#lookup ??= fleet
+      .findReplacement(refused, this.#ownTokens(false))
+      .then((token) => {
+        if (token !== undefined && this.#current === refused) this.#current = token;
+        return token;
+      })
+      .finally(() => {
+        if (this.#lookup === lookup) this.#lookup = undefined;
+      }));
+    return lookup;
+  }
+
+  /** What the fleet may do in this process's name: fetch (`forced` by a refusal), and adopt. */
+  #ownTokens(forced: boolean): OwnTokens<CachedToken> {
+    return {
+      fetch: () => this.#fetchOwn(forced),
+      adopt: (response) => this.#toCachedToken(response),
+    };
+  }
+
+  /** One token request (with retries) from this process; `forced` when a refusal asked for it. */
+  async #fetchOwn(forced: boolean): Promise<CachedToken> {
     const { logger } = this.#settings;
+    if (forced) this.#forced.requested(Date.now());
     let token: CachedToken;
     try {
       token = this.#toCachedToken(await this.#fetchResponse());
@@ -226,10 +233,4 @@ export class ClientCredentialsTokenProvider implements TokenProvider {
       });
     }
   }
-}
-
-function abortedError(signal: AbortSignal): BookableAuthError {
-  return new BookableAuthError('aborted', 'Waiting for an access token was aborted by the caller', {
-    cause: signal.reason,
-  });
 }

@@ -35,6 +35,11 @@ export interface FleetSettings {
 
 /** Room for the lock holder to write its token back after its token request. */
 const LOCK_TTL_SLACK_MS = 2_000;
+/**
+ * A process that may not fetch waits this long for another one to start: the processes of a fleet
+ * see an API's refusal within about one request's time of each other.
+ */
+const REPLACEMENT_GRACE_MS = 500;
 /** While another process fetches, look for its token this often (doubling up to the max). */
 const STORE_POLL_MIN_MS = 25;
 const STORE_POLL_MAX_MS = 100;
@@ -94,6 +99,30 @@ export class Fleet {
         return this.#fetchAndShare(own);
       }
       // The global timer (not node:timers/promises), so that tests can move it with a fake clock.
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+      pollMs = Math.min(STORE_POLL_MAX_MS, pollMs * 2);
+    }
+  }
+
+  /**
+   * A token another process shared in place of `refused`, for a process that may not fetch one
+   * itself: it waits while another process holds the lock (or may yet take it, for a moment);
+   * undefined when nobody fetches (or after twice the lock's lifetime).
+   */
+  async findReplacement<T extends FleetToken>(
+    refused: T,
+    own: OwnTokens<T>,
+  ): Promise<T | undefined> {
+    const replacing = { token: refused, refused: true };
+    if (refused.storedAs !== undefined) await this.#shared.deleteIfUnchanged(refused.storedAs);
+    const startedMs = Date.now();
+    let pollMs = STORE_POLL_MIN_MS;
+    for (;;) {
+      const found = await this.#readShared(replacing, own);
+      if (found !== undefined) return found;
+      const waitedMs = Date.now() - startedMs;
+      if (waitedMs >= 2 * this.#lockTtlMs) return undefined;
+      if (waitedMs >= REPLACEMENT_GRACE_MS && !(await this.#shared.lockHeld())) return undefined;
       await new Promise((resolve) => setTimeout(resolve, pollMs));
       pollMs = Math.min(STORE_POLL_MAX_MS, pollMs * 2);
     }

@@ -85,14 +85,35 @@ export class SharedStore {
     await this.#call('drop the refused token', (s) => s.compareAndDelete(this.#codec.key, value));
   }
 
-  /** Tries to become the one process that fetches (`SET NX PX`), for `ttlMs`. */
+  /**
+   * Tries to become the one process that fetches (`SET NX PX`), for `ttlMs`. When this process
+   * stops waiting for the answer (a timeout, or an error after the command may have reached the
+   * store), a lock the store takes anyway is released as soon as that is known, so that it does
+   * not hold the fleet back for its whole lifetime.
+   */
   async tryLock(ttlMs: number): Promise<LockResult> {
     const owner = randomUUID();
-    const taken = await this.#call('take the fetch lock', (s) =>
-      s.setIfAbsent(this.#lockKey, owner, ttlMs),
+    const taken = await this.#call(
+      'take the fetch lock',
+      (s) => s.setIfAbsent(this.#lockKey, owner, ttlMs),
+      (late) =>
+        late.then(
+          (lateTaken) => {
+            if (!lateTaken) return;
+            this.#logger.debug('Releasing a fetch lock the store took after this process gave up');
+            return this.#release(owner);
+          },
+          () => this.#release(owner),
+        ),
     );
     if (taken === undefined) return { state: 'unavailable' };
     return taken ? { state: 'acquired', owner } : { state: 'held' };
+  }
+
+  /** Whether another process holds the fetch lock; false when the store failed. */
+  async lockHeld(): Promise<boolean> {
+    const value = await this.#call('read the fetch lock', (s) => s.get(this.#lockKey));
+    return value !== undefined && value !== null;
   }
 
   /** Releases the lock if this process still holds it (it may have lapsed and moved on). */
@@ -100,19 +121,32 @@ export class SharedStore {
     await this.#call('release the fetch lock', (s) => s.compareAndDelete(this.#lockKey, owner));
   }
 
+  /** Releases `owner`'s lock outside the timeout and the pause: best effort, failures ignored. */
+  async #release(owner: string): Promise<void> {
+    try {
+      await this.#store.compareAndDelete(this.#lockKey, owner);
+    } catch {
+      // The lock lapses on its own.
+    }
+  }
+
   /**
    * Runs `operation` with the timeout; undefined when it failed (the store is then skipped for a
-   * while) or while the store is skipped.
+   * while) or while the store is skipped. When it failed or timed out, `abandoned` receives the
+   * operation's own outcome, which may still come.
    */
   async #call<T>(
     what: string,
     operation: (store: TokenStore) => Promise<T>,
+    abandoned?: (late: Promise<T>) => unknown,
   ): Promise<T | undefined> {
     if (Date.now() < this.#skipUntilMs) return undefined;
     let timer: NodeJS.Timeout | undefined;
+    let pending: Promise<T> | undefined;
     try {
+      pending = operation(this.#store);
       const result = await Promise.race([
-        operation(this.#store),
+        pending,
         new Promise<never>((_resolve, reject) => {
           timer = setTimeout(
             () => reject(new Error(`no answer within ${this.#timeoutMs} ms`)),
@@ -127,6 +161,7 @@ export class SharedStore {
       }
       return result;
     } catch (error) {
+      if (pending !== undefined) abandoned?.(pending);
       this.#skipUntilMs = Date.now() + STORE_RETRY_AFTER_MS;
       if (!this.#failing) {
         this.#failing = true;
