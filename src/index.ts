@@ -27,3 +27,16 @@ export type {
   BookableAuthErrorOptions,
   TokenEndpointErrorDetails,
 } from './errors.js';
+export { diagnosticsChannels } from './diagnostics.js';
+export type {
+  BackgroundRefreshMessage,
+  ForcedRefreshMessage,
+  RequestReplayedMessage,
+  StoreAvailabilityMessage,
+  TokenDisagreementMessage,
+  TokenObtainedMessage,
+  TokenRequestAttemptMessage,
+  TokenRequestContext,
+  TokenRequestResult,
+  TokenSubject,
+} from './diagnostics.js';

@@ -1,4 +1,5 @@
 import { isAxiosError, type AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
+import { events, tokenId } from '../diagnostics.js';
 import { BookableAuthError, isBookableAuthError } from '../errors.js';
 import { decodeAccessToken } from '../provider/jwt-cross-check.js';
 import type { TokenProvider } from '../token-provider.js';
@@ -61,6 +62,12 @@ async function replayWithFreshToken(
     throw providerError;
   }
   config[MARK] = new AuthMark(token, true);
+  events.requestReplayed.publish(() => ({
+    method: (config.method ?? 'get').toUpperCase(),
+    origin: originOf(config),
+    refusedTokenId: tokenId(mark.token),
+    tokenId: tokenId(token),
+  }));
   return instance.request(config);
 }
 
@@ -95,6 +102,15 @@ function explainRefusal(error: AxiosError, mark: AuthMark): AxiosError {
 function describeChallenge(challenge: BearerChallenge | undefined): string {
   if (challenge?.error === undefined) return '';
   return ` (the API said ${challenge.error}${challenge.error_description ? `: "${challenge.error_description}"` : ''})`;
+}
+
+/** The origin a request went to, for an event: never its path or query. */
+function originOf(config: MarkedConfig): string | undefined {
+  try {
+    return new URL(config.url ?? '', config.baseURL).origin;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether the body can be sent a second time: not a stream that the first send consumed. */

@@ -1,3 +1,4 @@
+import { events, publishTokenObtained, tokenId, type TokenSubject } from '../diagnostics.js';
 import { errorMessage, isBookableAuthError, type BookableAuthError } from '../errors.js';
 import type { Logger } from '../options/provider-options.js';
 import type { Fleet, OwnTokens, Replacing } from '../store/fleet.js';
@@ -11,7 +12,8 @@ import { peekToken, type GetTokenOptions, type TokenProvider } from '../token-pr
 
 /** What the provider reads besides what turning a response into a cached token reads. */
 export interface ProviderSettings extends CachedTokenSettings {
-  audience: string;
+  /** Who the log lines and diagnostics events are about. */
+  subject: TokenSubject;
   forcedRefreshIntervalMs: number;
   logger: Logger;
   onTokenRefreshed: ((info: TokenInfo) => void) | undefined;
@@ -33,8 +35,6 @@ export class ClientCredentialsTokenProvider implements TokenProvider {
   /** After a failed background refresh, the next one waits until then. */
   #backgroundNotBeforeMs = 0;
   readonly #forced: ForcedRefreshLimiter;
-  /** The one search of the store for a replacement of a refused token, while it runs. */
-  #lookup: Promise<CachedToken | undefined> | undefined;
   /** A token dropped by `invalidate`: the next fetch must not take it back from the store. */
   #dropped: CachedToken | undefined;
   readonly #warned = new Set<string>();
@@ -82,10 +82,18 @@ export class ClientCredentialsTokenProvider implements TokenProvider {
     if (current === undefined || current.accessToken !== rejectedToken) {
       return this.getToken(options);
     }
-    if (!this.#forced.mayRequest(Date.now())) {
+    const mayRequest = this.#forced.mayRequest(Date.now());
+    events.forcedRefresh.publish(() => ({
+      ...this.#settings.subject,
+      refusedTokenId: tokenId(rejectedToken),
+      via: mayRequest ? 'request' : 'store',
+    }));
+    if (!mayRequest) {
       // No token request of its own yet; another process of the fleet may have shared one.
-      return this.#sharedReplacement(current).then((token) => {
+      const shared = this.#fleet?.findReplacement(current, this.#ownTokens(false));
+      return Promise.resolve(shared).then((token) => {
         if (token === undefined) throw this.#forced.refusal(Date.now());
+        if (this.#current === current) this.#current = token;
         return token.accessToken;
       });
     }
@@ -110,15 +118,27 @@ export class ClientCredentialsTokenProvider implements TokenProvider {
   }
 
   #refreshInBackground(current: CachedToken): void {
-    const until = new Date(current.mustRefreshAtMs).toISOString();
+    const servesUntil = new Date(current.mustRefreshAtMs);
+    const until = servesUntil.toISOString();
+    const refreshing = () => ({
+      ...this.#settings.subject,
+      tokenId: tokenId(current.accessToken),
+      servesUntil,
+    });
     this.#settings.logger.debug(
       `Refreshing the access token in the background; the current one serves until ${until}`,
     );
+    events.backgroundRefreshStarted.publish(refreshing);
     this.#fetch({ token: current, refused: false }).catch((error: unknown) => {
       const nowMs = Date.now();
       const delayMs = backgroundRetryDelayMs(current.mustRefreshAtMs, nowMs);
       this.#backgroundNotBeforeMs = nowMs + delayMs;
       const code = isBookableAuthError(error) ? error.code : undefined;
+      events.backgroundRefreshFailed.publish(() => ({
+        ...refreshing(),
+        ...(code === undefined ? {} : { errorCode: code }),
+        nextAttemptInMs: delayMs,
+      }));
       this.#settings.logger.warn(
         `Background refresh of the access token failed (${code ?? String(error)}); ` +
           `the current token keeps serving until ${until}, next attempt in ${Math.round(delayMs / 1000)} s`,
@@ -162,25 +182,6 @@ export class ClientCredentialsTokenProvider implements TokenProvider {
     return pending;
   }
 
-  /**
-   * A token another process shared in place of the refused one (waiting while one fetches it),
-   * without a token request; one search for every caller at a time.
-   */
-  #sharedReplacement(refused: CachedToken): Promise<CachedToken | undefined> {
-    const fleet = this.#fleet;
-    if (fleet === undefined) return Promise.resolve(undefined);
-    const lookup = (this.#lookup ??= fleet
-      .findReplacement(refused, this.#ownTokens(false))
-      .then((token) => {
-        if (token !== undefined && this.#current === refused) this.#current = token;
-        return token;
-      })
-      .finally(() => {
-        if (this.#lookup === lookup) this.#lookup = undefined;
-      }));
-    return lookup;
-  }
-
   /** What the fleet may do in this process's name: fetch (`forced` by a refusal), and adopt. */
   #ownTokens(forced: boolean): OwnTokens<CachedToken> {
     return {
@@ -203,8 +204,9 @@ export class ClientCredentialsTokenProvider implements TokenProvider {
       throw error;
     }
     const { info } = token;
+    publishTokenObtained(this.#settings.subject, 'endpoint', info);
     logger.debug(
-      `Fetched an access token for audience "${this.#settings.audience}", expiring at ${info.expiresAt.toISOString()} ` +
+      `Fetched an access token for audience "${this.#settings.subject.audience}", expiring at ${info.expiresAt.toISOString()} ` +
         `(from ${info.expiresAtSource}), refreshing from ${info.refreshAt.toISOString()}`,
       {
         expiresAt: info.expiresAt.toISOString(),
@@ -218,6 +220,7 @@ export class ClientCredentialsTokenProvider implements TokenProvider {
 
   #toCachedToken(response: TokenResponse): CachedToken {
     return toCachedToken(response, this.#settings, (kind, message) => {
+      events.tokenDisagreement.publish(() => ({ ...this.#settings.subject, kind, message }));
       if (this.#warned.has(kind)) return;
       this.#warned.add(kind);
       this.#settings.logger.warn(message);

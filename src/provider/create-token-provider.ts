@@ -1,3 +1,4 @@
+import type { TokenSubject } from '../diagnostics.js';
 import type { TokenProviderOptions } from '../options/provider-options.js';
 import type { ResolvedCredentials } from '../options/credentials.js';
 import { resolveProviderOptions } from '../options/resolve-provider-options.js';
@@ -32,6 +33,11 @@ import type { TokenProvider } from '../token-provider.js';
 export function createTokenProvider(options: TokenProviderOptions): TokenProvider {
   const o = resolveProviderOptions(options);
   const { logger } = o;
+  const subject: TokenSubject = Object.freeze({
+    clientId: o.clientId,
+    audience: o.audience,
+    tokenUrl: o.tokenUrl,
+  });
   const request = createTokenRequest({
     tokenUrl: o.tokenUrl,
     clientId: o.clientId,
@@ -49,21 +55,22 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
         codec: createStoreCodec(storeKey(o, o.store.encryptionKey), o.store.encryptionKey),
         timeoutMs: o.store.timeoutMs,
         logger,
+        subject,
       }),
-      { tokenRequestTimeoutMs: o.timeoutMs, logger },
+      { tokenRequestTimeoutMs: o.timeoutMs, logger, subject },
     );
   return new ClientCredentialsTokenProvider(
     {
       tokenUrl: o.tokenUrl,
-      audience: o.audience,
       scope: o.scope,
       refreshPolicy: refreshPolicy(o.refreshMarginSeconds),
       forcedRefreshIntervalMs: o.forcedRefreshIntervalMs,
       logger,
       onTokenRefreshed: o.onTokenRefreshed,
       onRefreshError: o.onRefreshError,
+      subject,
     },
-    () => requestWithRetries(request, o.retry, logger),
+    () => requestWithRetries(request, { retry: o.retry, logger, subject }),
     fleet,
   );
 }

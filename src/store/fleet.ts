@@ -1,11 +1,14 @@
+import { publishTokenObtained, type TokenSubject } from '../diagnostics.js';
 import type { Logger } from '../options/provider-options.js';
 import type { TokenResponse } from '../token-endpoint/token-response.js';
+import type { TokenInfo } from '../token-info.js';
 import type { SharedStore } from './shared-store.js';
 
 /** What the fleet needs to know of a token. */
 export interface FleetToken {
   readonly accessToken: string;
   readonly response: TokenResponse;
+  readonly info: TokenInfo;
   /** From here on, the token may not be handed out. */
   readonly mustRefreshAtMs: number;
   /** The value that holds this token in the store, when it is there. */
@@ -31,6 +34,8 @@ export interface FleetSettings {
   /** The timeout of one token request: a lock holder gets that long, plus room to write back. */
   tokenRequestTimeoutMs: number;
   logger: Logger;
+  /** Who the diagnostics events are about. */
+  subject: TokenSubject;
 }
 
 /** Room for the lock holder to write its token back after its token request. */
@@ -52,12 +57,16 @@ const STORE_POLL_MAX_MS = 100;
 export class Fleet {
   readonly #shared: SharedStore;
   readonly #logger: Logger;
+  readonly #subject: TokenSubject;
   /** How long a lock holder may fetch before its lock lapses and another process takes over. */
   readonly #lockTtlMs: number;
+  /** The search for a refused token's replacement while it runs, shared by its callers. */
+  #search: { refused: string; found: Promise<FleetToken | undefined> } | undefined;
 
-  constructor(shared: SharedStore, { tokenRequestTimeoutMs, logger }: FleetSettings) {
+  constructor(shared: SharedStore, { tokenRequestTimeoutMs, logger, subject }: FleetSettings) {
     this.#shared = shared;
     this.#logger = logger;
+    this.#subject = subject;
     this.#lockTtlMs = tokenRequestTimeoutMs + LOCK_TTL_SLACK_MS;
   }
 
@@ -107,9 +116,20 @@ export class Fleet {
   /**
    * A token another process shared in place of `refused`, for a process that may not fetch one
    * itself: it waits while another process holds the lock (or may yet take it, for a moment);
-   * undefined when nobody fetches (or after twice the lock's lifetime).
+   * undefined when nobody fetches (or after twice the lock's lifetime). Concurrent callers for
+   * the same refused token share one search.
    */
-  async findReplacement<T extends FleetToken>(
+  findReplacement<T extends FleetToken>(refused: T, own: OwnTokens<T>): Promise<T | undefined> {
+    const running = this.#search;
+    if (running?.refused === refused.accessToken) return running.found as Promise<T | undefined>;
+    const found = this.#searchReplacement(refused, own).finally(() => {
+      if (this.#search?.found === found) this.#search = undefined;
+    });
+    this.#search = { refused: refused.accessToken, found };
+    return found;
+  }
+
+  async #searchReplacement<T extends FleetToken>(
     refused: T,
     own: OwnTokens<T>,
   ): Promise<T | undefined> {
@@ -154,9 +174,11 @@ export class Fleet {
     if (old !== undefined && !replacing?.refused && token.mustRefreshAtMs <= old.mustRefreshAtMs) {
       return undefined;
     }
+    const { info } = token;
     this.#logger.debug(
-      `Using the access token shared through the store, usable until ${new Date(token.mustRefreshAtMs).toISOString()}`,
+      `Using the access token shared through the store, expiring at ${info.expiresAt.toISOString()}`,
     );
+    publishTokenObtained(this.#subject, 'store', info);
     return { ...token, storedAs: read.value };
   }
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { events, type TokenSubject } from '../diagnostics.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../options/provider-options.js';
 import type { TokenResponse } from '../token-endpoint/token-response.js';
@@ -15,6 +16,8 @@ export interface SharedStoreSettings {
   /** Longest wait for one store operation. */
   timeoutMs: number;
   logger: Logger;
+  /** Who the diagnostics events are about. */
+  subject: TokenSubject;
 }
 
 /** A token read from the store, with the exact value that held it (for compare-and-delete). */
@@ -38,13 +41,16 @@ export class SharedStore {
   readonly #timeoutMs: number;
   readonly #logger: Logger;
   readonly #lockKey: string;
+  readonly #subject: TokenSubject;
   /** While the store is failing: skip it until then. */
   #skipUntilMs = 0;
-  #failing = false;
+  /** Since when the store has been failing; undefined while it answers. */
+  #failingSinceMs: number | undefined;
   #warnedUndecodable = false;
 
-  constructor({ store, codec, timeoutMs, logger }: SharedStoreSettings) {
+  constructor({ store, codec, timeoutMs, logger, subject }: SharedStoreSettings) {
     this.#store = store;
+    this.#subject = subject;
     this.#codec = codec;
     this.#timeoutMs = timeoutMs;
     this.#logger = logger;
@@ -155,16 +161,26 @@ export class SharedStore {
           timer.unref?.();
         }),
       ]);
-      if (this.#failing) {
-        this.#failing = false;
+      const failingSinceMs = this.#failingSinceMs;
+      if (failingSinceMs !== undefined) {
+        this.#failingSinceMs = undefined;
         this.#logger.warn('The token store answers again; sharing tokens through it');
+        events.storeRecovered.publish(() => ({
+          ...this.#subject,
+          unavailableForMs: Date.now() - failingSinceMs,
+        }));
       }
       return result;
     } catch (error) {
       if (pending !== undefined) abandoned?.(pending);
       this.#skipUntilMs = Date.now() + STORE_RETRY_AFTER_MS;
-      if (!this.#failing) {
-        this.#failing = true;
+      if (this.#failingSinceMs === undefined) {
+        this.#failingSinceMs = Date.now();
+        events.storeUnavailable.publish(() => ({
+          ...this.#subject,
+          operation: what,
+          reason: errorMessage(error),
+        }));
         this.#logger.warn(
           `The token store failed to ${what} (${errorMessage(error)}); this process fetches its own ` +
             `tokens until the store answers again (next try in ${STORE_RETRY_AFTER_MS / 1000} s). ` +

@@ -1,8 +1,23 @@
 import pRetry from 'p-retry';
+import {
+  events,
+  tokenId,
+  type TokenRequestContext,
+  type TokenRequestResult,
+  type TokenSubject,
+} from '../diagnostics.js';
 import { TokenEndpointError } from '../errors.js';
 import type { Logger, RetryOptions } from '../options/provider-options.js';
 import type { TokenRequest } from './token-request.js';
 import type { TokenResponse } from './token-response.js';
+
+/** What sending with retries reads. */
+export interface RetrySettings {
+  retry: Required<RetryOptions>;
+  logger: Logger;
+  /** Who the diagnostics events are about. */
+  subject: TokenSubject;
+}
 
 /**
  * Sends the token request with backoff (p-retry). Only transient failures are retried: network
@@ -10,11 +25,31 @@ import type { TokenResponse } from './token-response.js';
  * `x-ratelimit-reset`) is honoured even beyond `maxTimeout`: the next attempt waits for the later
  * of the backoff and that moment. When that moment lies beyond the retry budget
  * (`maxRetryTime`), it fails at once, saying when to try again, instead of sleeping.
+ *
+ * The whole fetch is traced on the `token-request` tracing channel, and each attempt is published
+ * on `token-request-attempt` as it ends (see diagnostics.ts).
  */
 export async function requestWithRetries(
   request: TokenRequest,
-  retry: Required<RetryOptions>,
-  logger: Logger,
+  settings: RetrySettings,
+): Promise<TokenResponse> {
+  const context: TokenRequestContext = { ...settings.subject, attempts: 0 };
+  let response: TokenResponse | undefined;
+  await events.tokenRequest.tracePromise(async (): Promise<TokenRequestResult> => {
+    response = await sendWithRetries(request, settings, context);
+    return {
+      tokenId: tokenId(response.accessToken),
+      expiresIn: response.expiresIn,
+      scope: response.scope,
+    };
+  }, context);
+  return response!;
+}
+
+async function sendWithRetries(
+  request: TokenRequest,
+  { retry, logger }: RetrySettings,
+  context: TokenRequestContext,
 ): Promise<TokenResponse> {
   let attempts = 0;
   let notBeforeMs = 0;
@@ -25,7 +60,26 @@ export async function requestWithRetries(
         const waitMs = notBeforeMs - Date.now();
         if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
         attempts += 1;
-        return request();
+        context.attempts = attempts;
+        const attemptStartedMs = Date.now();
+        let failure: TokenEndpointError | undefined;
+        try {
+          return await request();
+        } catch (error) {
+          if (error instanceof TokenEndpointError) failure = error;
+          context.status = failure?.status;
+          throw error;
+        } finally {
+          const attempt = attempts;
+          const durationMs = Date.now() - attemptStartedMs;
+          events.tokenRequestAttempt.publish(() => ({
+            request: context,
+            attempt,
+            durationMs,
+            ...(failure?.status === undefined ? {} : { status: failure.status }),
+            ...(failure === undefined ? {} : { errorCode: failure.code }),
+          }));
+        }
       },
       {
         retries: retry.retries,
@@ -64,6 +118,8 @@ export async function requestWithRetries(
     throw error instanceof TokenEndpointError && attempts > 1
       ? error.withAttempts(attempts)
       : error;
+  } finally {
+    context.durationMs = Date.now() - startedMs;
   }
 }
 
