@@ -37,6 +37,7 @@ export interface TokenProvider {
 /**
  * Internal: the cached token if it may be used now, synchronously (starting a background refresh
  * inside the margin), else undefined. Lets the request interceptor skip promise turns on the hot
- * path. Not exported from the package: providers written by users simply lack it.
+ * path. Not exported from the package: providers written by users simply lack it. A registered
+ * symbol, so that a provider from the ESM build works with the CommonJS build's interceptors.
  */
-export const peekToken = Symbol('bookable-axios-auth.peekToken');
+export const peekToken = Symbol.for('bookable-axios-auth.peekToken');

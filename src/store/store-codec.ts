@@ -1,5 +1,4 @@
 import { createHash, type KeyObject } from 'node:crypto';
-import { CompactEncrypt, compactDecrypt } from 'jose';
 import type { TokenResponse } from '../token-endpoint/token-response.js';
 
 /** What a store entry holds: the token response, bound to the key it was written under. */
@@ -87,15 +86,24 @@ export function createStoreCodec(key: string, encryptionKey: KeyObject | undefin
       decode: (value) => Promise.resolve(fromRecord(value)),
     };
   }
+  // JWE is loaded only for a provider that encrypts, from its creation on (not on every start).
+  // One after the other: they share modules, which Jest's ESM loader cannot link twice at once.
+  const jwe = import('jose/jwe/compact/encrypt').then(
+    async (encrypt) => [encrypt, await import('jose/jwe/compact/decrypt')] as const,
+  );
+  jwe.catch(() => {}); // a failure surfaces on first use, not as an unhandled rejection
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
   return {
     key,
-    encode: (response) =>
-      new CompactEncrypt(encoder.encode(toRecord(response)))
+    encode: async (response) => {
+      const [{ CompactEncrypt }] = await jwe;
+      return new CompactEncrypt(encoder.encode(toRecord(response)))
         .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
-        .encrypt(encryptionKey),
+        .encrypt(encryptionKey);
+    },
     decode: async (value) => {
+      const [, { compactDecrypt }] = await jwe;
       const { plaintext } = await compactDecrypt(value, encryptionKey, {
         keyManagementAlgorithms: ['dir'],
         contentEncryptionAlgorithms: ['A256GCM'],

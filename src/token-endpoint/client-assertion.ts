@@ -1,5 +1,4 @@
 import { randomUUID, type KeyObject } from 'node:crypto';
-import { SignJWT } from 'jose';
 import type { AssertionAlgorithm } from '../options/provider-options.js';
 
 const ASSERTION_LIFETIME_SECONDS = 60;
@@ -16,7 +15,11 @@ export interface AssertionSettings {
 /** Signs a fresh client assertion for each token request (RFC 7523, as Auth0 requires it). */
 export function createAssertionSigner(settings: AssertionSettings): () => Promise<string> {
   const { clientId, key, algorithm, keyId, audience } = settings;
-  return () => {
+  // JWT signing is loaded only for private_key_jwt, from the provider's creation on.
+  const jwt = import('jose/jwt/sign');
+  jwt.catch(() => {}); // a failure surfaces on first use, not as an unhandled rejection
+  return async () => {
+    const { SignJWT } = await jwt;
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({})
       .setProtectedHeader({
