@@ -55,7 +55,7 @@ export interface TokenProvider {
  * inside the margin), else undefined. Lets the request interceptor skip promise turns on the hot
  * path. Not exported from the package: providers written by users simply lack it.
  */
-export const peekToken = Symbol('bookable-axios-auth.peekToken');
+export const peekToken = Symbol.for('bookable-axios-auth.peekToken');
 
 interface CachedToken {
   readonly accessToken: string;
