@@ -100,5 +100,6 @@ for i in "${!jobs_list[@]}"; do
   echo "---- ${jobs_list[$i]%%|*} ----"
   cat "$work/job-$i.log"
 done
-echo "consumer matrix: $((${#jobs_list[@]} - failed)) passed, $failed failed, in $((SECONDS - started)) s"
+echo "consumer matrix done in $((SECONDS - started)) s"
+echo "consumers: $((${#jobs_list[@]} - failed)) passed, $failed failed"
 [ "$failed" = 0 ]
