@@ -1,6 +1,8 @@
 // Extracts every ```ts block of README.md and docs/*.md into its own module and type-checks them
 // all against the sources, so no sample can drift from the API. A block that is deliberately
-// not a whole program is fenced as ```ts fragment and skipped.
+// not a whole program is fenced as ```ts fragment and skipped. A block fenced as
+// ```ts file=<path> must equal that file of the repository, which is compiled and run elsewhere
+// (the NestJS recipe is the consumer project .ci/consumers/nestjs, with Nest's own tsconfig).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -17,8 +19,15 @@ const out = join(root, 'node_modules', '.cache', 'doc-samples');
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const files = [];
+const drifted = [];
+let copies = 0;
 for (const source of sources) {
   const text = readFileSync(join(root, source), 'utf8');
+  for (const match of text.matchAll(/^```ts file=(\S+)\n([\s\S]*?)^```$/gm)) {
+    copies += 1;
+    const original = readFileSync(join(root, match[1]), 'utf8');
+    if (original.trimEnd() !== match[2].trimEnd()) drifted.push(`${source}: ${match[1]}`);
+  }
   let n = 0;
   for (const match of text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)) {
     n += 1;
@@ -26,6 +35,10 @@ for (const source of sources) {
     writeFileSync(file, `${match[1]}\nexport {};\n`);
     files.push(file);
   }
+}
+if (drifted.length > 0) {
+  console.error(`doc samples differ from the files they copy:\n  ${drifted.join('\n  ')}`);
+  process.exit(1);
 }
 writeFileSync(
   join(out, 'tsconfig.json'),
@@ -51,7 +64,9 @@ try {
       stdio: 'inherit',
     },
   );
-  console.log(`doc samples: ${files.length} compiled from ${sources.length} files`);
+  console.log(
+    `doc samples: ${files.length} compiled, ${copies} equal to the files they copy, from ${sources.length} files`,
+  );
 } catch {
   console.error(`doc samples failed to compile (extracted under ${out})`);
   process.exit(1);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Packaging checks on the packed tarball, as users receive it: contents, publint, attw, then a
-# smoke test that installs it into empty projects and uses it from ESM, CommonJS (require of
-# ES modules, Node >= 20.19) and TypeScript (moduleResolution node16 and bundler, skipLibCheck
-# false). Expects `npm run build` to have run.
+# Packaging checks on the packed tarball, as users receive it: contents, a self-contained
+# CommonJS build, publint, attw (full profile), then a smoke test that installs it into an empty
+# project and uses it from ESM, CommonJS and TypeScript (moduleResolution node16, bundler and,
+# from CommonJS, node10; skipLibCheck false). Expects `npm run build` to have run. The consumer
+# matrix (.ci/check-consumers.sh) then runs real projects against the same tarball.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -20,15 +21,51 @@ tarball="$work/$(npm pack --silent --pack-destination "$work" | tail -n 1)"
 echo "packed $(basename "$tarball")"
 
 contents=$(tar -tzf "$tarball" | sed 's|^package/||')
+# ES build (.js, .d.ts), CommonJS build (.cjs, .d.cts, chunks/), the bundled packages' licences.
 unexpected=$(echo "$contents" \
-  | grep -vE '^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist/([a-z-]+/)?[a-z0-9-]+\.(js|d\.ts))$' || true)
+  | grep -vE '^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist/THIRD-PARTY-LICENSES\.txt|dist/([a-z0-9-]+/)*[a-z0-9-]+\.(js|cjs|d\.ts|d\.cts))$' || true)
 if [ -n "$unexpected" ]; then echo "unexpected files in the tarball:"; echo "$unexpected"; exit 1; fi
-for required in dist/index.js dist/index.d.ts dist/testing/index.js dist/redis/index.js dist/cli/index.js README.md LICENSE CHANGELOG.md; do
-  grep -qx "$required" <<<"$contents" || { echo "missing from the tarball: $required"; exit 1; }
+# Every target of "exports" and "bin", for each condition, and the licence texts.
+required=$(node -p "
+  const p = require('./package.json');
+  const targets = (t) => (typeof t === 'string' ? [t] : Object.values(t).flatMap(targets));
+  [...targets(p.exports), ...Object.values(p.bin)].map((f) => f.replace(/^\.\//, '')).join('\n')")
+for file in $required dist/THIRD-PARTY-LICENSES.txt README.md LICENSE CHANGELOG.md; do
+  grep -qx "$file" <<<"$contents" || { echo "missing from the tarball: $file"; exit 1; }
 done
+# The CommonJS build require()s only its own files, Node's built-ins and peer dependencies (jose
+# and p-retry are ES modules only: they must be bundled in); the ES build imports them.
+mkdir "$work/unpacked"
+tar -xzf "$tarball" -C "$work/unpacked"
+node --input-type=module - "$work/unpacked/package" <<'JS'
+import { readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join } from 'node:path';
+const dir = process.argv[2];
+const { peerDependencies = {}, dependencies = {} } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+const allowed = (s) => s.startsWith('.') || s.startsWith('node:') || builtinModules.includes(s) ||
+  Object.keys(peerDependencies).some((p) => s === p || s.startsWith(`${p}/`));
+const files = readdirSync(join(dir, 'dist'), { recursive: true }).filter((f) => f.endsWith('.cjs'));
+const wrong = [];
+for (const file of files) {
+  const text = readFileSync(join(dir, 'dist', file), 'utf8');
+  for (const [, s] of text.matchAll(/\brequire\(['"]([^'"]+)['"]\)/g)) if (!allowed(s)) wrong.push(`${file}: require('${s}')`);
+  if (/^\s*(import|export)\s[^(]/m.test(text)) wrong.push(`${file}: ES module syntax`);
+}
+if (files.length === 0) wrong.push('no .cjs file in dist/');
+const esm = readdirSync(join(dir, 'dist'), { recursive: true }).filter((f) => f.endsWith('.js'))
+  .map((f) => readFileSync(join(dir, 'dist', f), 'utf8')).join('\n');
+for (const dep of Object.keys(dependencies)) {
+  if (!new RegExp(`(from |import\\()'${dep}(/[^']*)?'`).test(esm)) wrong.push(`the ES build never imports ${dep}: is it bundled?`);
+}
+if (wrong.length > 0) { console.error(`CommonJS/ES build: \n  ${wrong.join('\n  ')}`); process.exit(1); }
+console.log(`CommonJS build: ${files.length} files, self-contained but for peers and built-ins`);
+JS
 
-npx --no-install publint "$tarball"
-npx --no-install attw "$tarball" --profile esm-only
+npx --no-install publint --strict "$tarball"
+# The full profile: node10 (TypeScript's default for "module": "commonjs"), node16 from CommonJS
+# and from ESM, and bundler.
+npx --no-install attw "$tarball"
 
 consumer="$work/consumer"
 mkdir "$consumer"
@@ -61,10 +98,16 @@ node --input-type=module -e "
   if ((await store.get('k')) !== undefined || !(await store.setIfAbsent('l', 'v', 10)) || calls.join() !== 'get,set') process.exit(1);
   console.log('redis export without the redis package: ok');"
 
+# require() gets the CommonJS build, which loads without require(esm) and its warning.
 node --input-type=commonjs -e "
   const { attachBookableAuth, createTokenProvider } = require('bookable-axios-auth');
   if (typeof attachBookableAuth !== 'function' || typeof createTokenProvider !== 'function') process.exit(1);
-  console.log('CommonJS require: ok');" 2>&1 | grep -v ExperimentalWarning | grep -v 'node --trace-warnings'
+  for (const s of ['bookable-axios-auth', 'bookable-axios-auth/testing', 'bookable-axios-auth/redis']) {
+    if (!require.resolve(s).endsWith('.cjs')) { console.error(s + ' resolved to ' + require.resolve(s)); process.exit(1); }
+    require(s);
+  }
+  console.log('CommonJS require: ok');" 2>"$work/stderr"
+if [ -s "$work/stderr" ]; then echo "require() printed:"; cat "$work/stderr"; exit 1; fi
 
 npx --no-install bookable-auth --help | grep -q 'Usage: bookable-auth' && echo 'bin bookable-auth: ok'
 
@@ -99,4 +142,15 @@ for resolution in node16 bundler; do
   "$root/node_modules/.bin/tsc" --noEmit --strict --skipLibCheck false --target es2022 \
     --module "$module" --moduleResolution "$resolution" --types node consumer.ts
   echo "TypeScript ($resolution): ok"
+done
+# The same file in a CommonJS package: node16 reads the .d.cts files; node10 (the default for
+# "module": "commonjs", as NestJS sets it) finds the subpaths through typesVersions.
+mkdir cjs
+echo '{ "type": "commonjs" }' > cjs/package.json
+cp consumer.ts cjs/
+for resolution in node16 node10; do
+  module=$([ "$resolution" = node16 ] && echo node16 || echo commonjs)
+  "$root/node_modules/.bin/tsc" --noEmit --strict --skipLibCheck false --target es2022 --esModuleInterop \
+    --module "$module" --moduleResolution "$resolution" --types node cjs/consumer.ts
+  echo "TypeScript, CommonJS ($resolution): ok"
 done

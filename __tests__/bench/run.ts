@@ -22,6 +22,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { attachBookableAuth } from '../../src/index.js';
 import { listenOnLoopback } from '../../src/testing/http.js';
 import { startRedisServer } from '../helpers/redis-server.js';
+import { importCostSection } from './import-cost.js';
 
 // Both peers are CommonJS at heart; require() them as their own README does.
 const require = createRequire(import.meta.url);
@@ -657,6 +658,7 @@ const sections: Record<string, (out: Out) => Promise<void>> = {
       out(`| ${c.name} | ${m.after10k.toFixed(1)} | ${m.after200k.toFixed(1)} |`);
     }
   },
+  import: importCostSection,
 };
 
 async function main(): Promise<void> {

@@ -1,0 +1,153 @@
+// The CommonJS build, for `require()` (the "require" condition of package.json "exports"): Jest
+// 29's CommonJS runtime, NestJS's default setup and any tool that cannot load an ES module. It is
+// made from the ES build that tsc has just written to dist/, so both builds run the same code.
+//
+// - jose and p-retry ship as ES modules only, so they (and what they import) are bundled in;
+//   axios and the other peer dependencies, and Node's built-ins, stay require() calls.
+// - Code shared by the entry points goes into chunks, so `require('bookable-axios-auth')` and
+//   `require('bookable-axios-auth/redis')` share one copy of each module (one BookableAuthError
+//   class), as the ES build does.
+// - Each entry's declarations are copied to .d.cts (relative specifiers `./x.js` -> `./x.cjs`), so
+//   TypeScript reads them as CommonJS under the "require" condition.
+// - The licence texts of the bundled packages go to dist/THIRD-PARTY-LICENSES.txt, and each
+//   file that bundles one names it in a banner.
+//
+// The entry points come from the "import" targets of package.json "exports".
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join, posix, sep } from 'node:path';
+
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+const LICENSES = 'THIRD-PARTY-LICENSES.txt';
+
+/** `{ 'testing/index': 'dist/testing/index.js', ... }` from the "import" targets of "exports". */
+const entries = Object.fromEntries(
+  Object.values(pkg.exports)
+    .map((target) => target?.import?.default)
+    .filter((file) => typeof file === 'string')
+    .map((file) => [posix.relative('dist', file).replace(/\.js$/, ''), posix.normalize(file)]),
+);
+
+const peers = Object.keys(pkg.peerDependencies ?? {});
+const isExternal = (id) =>
+  id.startsWith('node:') ||
+  builtinModules.includes(id) ||
+  peers.some((peer) => id === peer || id.startsWith(`${peer}/`));
+
+/** The package a bundled module belongs to: its name, version, licence and folder. */
+function packageOf(moduleId) {
+  const at = moduleId.lastIndexOf(`${sep}node_modules${sep}`);
+  if (at < 0) return undefined;
+  const parts = moduleId.slice(at + 14).split(sep);
+  const dir =
+    moduleId.slice(0, at + 14) + parts.slice(0, parts[0].startsWith('@') ? 2 : 1).join(sep);
+  const { name, version, license } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  return { name, version, license, dir };
+}
+
+function bundledPackages(moduleIds) {
+  const found = new Map();
+  for (const id of moduleIds) {
+    const p = packageOf(id);
+    if (p !== undefined) found.set(p.name, p);
+  }
+  return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The declaration files an entry's .d.ts reaches through relative specifiers. */
+function reachableDeclarations(entryJs) {
+  const seen = new Set();
+  const pending = [entryJs.replace(/\.js$/, '.d.ts')];
+  while (pending.length > 0) {
+    const file = pending.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const [, specifier] of readFileSync(file, 'utf8').matchAll(RELATIVE_SPECIFIER)) {
+      const target = posix.join(posix.dirname(file), specifier.replace(/\.js$/, '.d.ts'));
+      if (existsSync(target)) pending.push(target);
+    }
+  }
+  return seen;
+}
+const RELATIVE_SPECIFIER = /(?:from\s+|import\s*\(\s*)['"](\.{1,2}\/[^'"]+\.js)['"]/g;
+
+/**
+ * A declaration file as CommonJS sees it: relative specifiers name the .d.cts copies, and imports
+ * of bundled packages (ES modules only, such as jose) are read as ES modules, which a CommonJS
+ * declaration file may do for types only (`resolution-mode`, TypeScript 5.3+).
+ */
+function commonJsDeclarations(text) {
+  return text
+    .replace(/((?:from\s+|import\s*\(\s*)['"]\.{1,2}\/[^'"]+)\.js(['"])/g, '$1.cjs$2')
+    .replace(
+      /^import\s+(?:type\s+)?(.+?)\s+from\s+(['"])([^'"]+)\2;$/gm,
+      (line, clause, quote, specifier) => {
+        if (specifier.startsWith('.') || isExternal(specifier)) return line;
+        const names = clause.replace(/\btype\s+/g, '');
+        return `import type ${names} from ${quote}${specifier}${quote} with { 'resolution-mode': 'import' };`;
+      },
+    );
+}
+
+/** Emits the .d.cts files and the licence file next to the CommonJS output. */
+function declarationsAndLicenses() {
+  return {
+    name: 'declarations-and-licenses',
+    generateBundle(_options, bundle) {
+      const declarations = new Set();
+      for (const entry of Object.values(entries)) {
+        for (const file of reachableDeclarations(entry)) declarations.add(file);
+      }
+      for (const file of declarations) {
+        this.emitFile({
+          type: 'asset',
+          fileName: posix.relative('dist', file).replace(/\.d\.ts$/, '.d.cts'),
+          source: commonJsDeclarations(readFileSync(file, 'utf8')),
+        });
+      }
+      const moduleIds = Object.values(bundle).flatMap((c) =>
+        c.type === 'chunk' ? c.moduleIds : [],
+      );
+      const texts = bundledPackages(moduleIds).map((p) => {
+        const file = readdirSync(p.dir).find((f) => /^(licen[cs]e|copying)(\.\w+)?$/i.test(f));
+        if (file === undefined) this.error(`${p.name} is bundled but has no licence file`);
+        const text = readFileSync(join(p.dir, file), 'utf8').trim();
+        return `${p.name} ${p.version} (${p.license})\n${'='.repeat(40)}\n\n${text}\n`;
+      });
+      this.emitFile({
+        type: 'asset',
+        fileName: LICENSES,
+        source: `The CommonJS build (*.cjs) of ${pkg.name} bundles these packages.\n\n${texts.join('\n\n')}`,
+      });
+    },
+  };
+}
+
+/** @type {import('rollup').RollupOptions} */
+export default {
+  input: entries,
+  external: isExternal,
+  plugins: [
+    nodeResolve({ exportConditions: ['node', 'import', 'default'] }),
+    declarationsAndLicenses(),
+  ],
+  output: {
+    dir: 'dist',
+    format: 'cjs',
+    entryFileNames: '[name].cjs',
+    chunkFileNames: 'chunks/[name].cjs',
+    exports: 'named',
+    generatedCode: { preset: 'es2015', symbols: false },
+    banner: (chunk) => {
+      const bundled = bundledPackages(chunk.moduleIds);
+      if (bundled.length === 0) return '';
+      const licenses = posix.relative(posix.dirname(chunk.fileName), LICENSES);
+      return `/*! Bundles ${bundled.map((p) => `${p.name} ${p.version} (${p.license})`).join(', ')}: licence texts in ${licenses} */`;
+    },
+  },
+  onwarn(warning) {
+    // A warning here (a missing export, an unresolved import) is a broken build.
+    throw new Error(warning.message, { cause: warning });
+  },
+};
