@@ -23,7 +23,7 @@ echo "packed $(basename "$tarball")"
 contents=$(tar -tzf "$tarball" | sed 's|^package/||')
 # ES build (.js, .d.ts), CommonJS build (.cjs, .d.cts, chunks/), the bundled packages' licences.
 unexpected=$(echo "$contents" \
-  | grep -vE '^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist/THIRD-PARTY-LICENSES\.txt|dist/([a-z0-9-]+/)*[a-z0-9-]+\.(js|cjs|d\.ts|d\.cts))$' || true)
+  | grep -vE '^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist/THIRD-PARTY-LICENSES\.txt|dist/([a-z0-9-]+/)*[a-z0-9_-]+\.(js|cjs|d\.ts|d\.cts))$' || true)
 if [ -n "$unexpected" ]; then echo "unexpected files in the tarball:"; echo "$unexpected"; exit 1; fi
 # Every target of "exports" and "bin", for each condition, and the licence texts.
 required=$(node -p "
