@@ -34,7 +34,9 @@ export type BookableAuthErrorCode =
   /** The protected API answered 403 `insufficient_scope`. */
   | 'insufficient_scope'
   /** The caller's `AbortSignal` fired while it waited for a token. */
-  | 'aborted';
+  | 'aborted'
+  /** Loaded in a browser: client credentials there would be readable by anyone. */
+  | 'unsupported_environment';
 
 /** Options accepted by {@link BookableAuthError}'s constructor. */
 export interface BookableAuthErrorOptions {

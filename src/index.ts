@@ -27,7 +27,7 @@ export type {
   BookableAuthErrorOptions,
   TokenEndpointErrorDetails,
 } from './errors.js';
-export { diagnosticsChannels } from './diagnostics.js';
+export { diagnosticsChannels } from './diagnostics-channels.js';
 export type {
   BackgroundRefreshMessage,
   ForcedRefreshMessage,
@@ -39,4 +39,4 @@ export type {
   TokenRequestContext,
   TokenRequestResult,
   TokenSubject,
-} from './diagnostics.js';
+} from './diagnostics-channels.js';

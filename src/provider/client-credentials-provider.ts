@@ -1,4 +1,5 @@
-import { events, publishTokenObtained, tokenId, type TokenSubject } from '../diagnostics.js';
+import type { TokenSubject } from '../diagnostics-channels.js';
+import { events, publishTokenObtained, tokenId } from '../diagnostics.js';
 import { errorMessage, isBookableAuthError, type BookableAuthError } from '../errors.js';
 import type { Logger } from '../options/provider-options.js';
 import type { Fleet, OwnTokens, Replacing } from '../store/fleet.js';

@@ -1,4 +1,4 @@
-import type { TokenSubject } from '../diagnostics.js';
+import type { TokenSubject } from '../diagnostics-channels.js';
 import type { TokenProviderOptions } from '../options/provider-options.js';
 import type { ResolvedCredentials } from '../options/credentials.js';
 import { resolveProviderOptions } from '../options/resolve-provider-options.js';

@@ -1,4 +1,5 @@
-import { publishTokenObtained, type TokenSubject } from '../diagnostics.js';
+import type { TokenSubject } from '../diagnostics-channels.js';
+import { publishTokenObtained } from '../diagnostics.js';
 import type { Logger } from '../options/provider-options.js';
 import type { TokenResponse } from '../token-endpoint/token-response.js';
 import type { TokenInfo } from '../token-info.js';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { events, type TokenSubject } from '../diagnostics.js';
+import type { TokenSubject } from '../diagnostics-channels.js';
+import { events } from '../diagnostics.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../options/provider-options.js';
 import type { TokenResponse } from '../token-endpoint/token-response.js';

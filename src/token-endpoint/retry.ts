@@ -1,11 +1,10 @@
 import pRetry from 'p-retry';
-import {
-  events,
-  tokenId,
-  type TokenRequestContext,
-  type TokenRequestResult,
-  type TokenSubject,
-} from '../diagnostics.js';
+import type {
+  TokenRequestContext,
+  TokenRequestResult,
+  TokenSubject,
+} from '../diagnostics-channels.js';
+import { events, tokenId } from '../diagnostics.js';
 import { TokenEndpointError } from '../errors.js';
 import type { Logger, RetryOptions } from '../options/provider-options.js';
 import type { TokenRequest } from './token-request.js';
