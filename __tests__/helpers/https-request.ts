@@ -1,5 +1,7 @@
-import { request as httpRequest, type Agent as HttpAgent } from 'node:http';
-import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
+// Default imports, read at call time: a named import would keep the request function nock had
+// patched when this module was linked, even after the test file turns nock off.
+import http, { type Agent as HttpAgent } from 'node:http';
+import https, { type Agent as HttpsAgent } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { X509Certificate } from 'node:crypto';
 
@@ -22,16 +24,38 @@ export function plainRequest(
     body,
     headers = {},
     agent,
+    tls = {},
+    forwardProxy,
   }: {
     method?: string;
     body?: string;
     headers?: Record<string, string>;
     agent?: HttpAgent | HttpsAgent;
+    /** TLS options of this request (`ca`, `cert`, `key`): they reach the origin through any agent. */
+    tls?: { ca?: string; cert?: string; key?: string };
+    /** Send the request to this HTTP proxy, with the absolute URI as its path (forward proxying). */
+    forwardProxy?: string;
   } = {},
 ): Promise<PlainResponse> {
-  const send = url.startsWith('https:') ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = send(url, { method, headers, ...(agent === undefined ? {} : { agent }) }, (res) => {
+    const options = { method, headers, ...tls, ...(agent === undefined ? {} : { agent }) };
+    let req;
+    if (forwardProxy !== undefined) {
+      const proxy = new URL(forwardProxy);
+      req = http.request(
+        {
+          ...options,
+          host: proxy.hostname,
+          port: proxy.port,
+          path: url,
+          headers: { host: new URL(url).host, ...headers },
+        },
+        onResponse,
+      );
+    } else {
+      req = (url.startsWith('https:') ? https.request : http.request)(url, options, onResponse);
+    }
+    function onResponse(res: http.IncomingMessage) {
       const socket = res.socket as Partial<TLSSocket>;
       const serverCertificate = socket.getPeerX509Certificate?.();
       let text = '';
@@ -46,7 +70,7 @@ export function plainRequest(
         }),
       );
       res.on('error', reject);
-    });
+    }
     req.on('error', reject);
     req.end(body);
   });
@@ -57,11 +81,13 @@ export function postForm(
   url: string,
   params: Record<string, string>,
   agent?: HttpAgent | HttpsAgent,
+  more: Omit<Parameters<typeof plainRequest>[1] & object, 'method' | 'body' | 'agent'> = {},
 ): Promise<PlainResponse> {
   return plainRequest(url, {
+    ...more,
     method: 'POST',
     body: new URLSearchParams(params).toString(),
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...more.headers },
     ...(agent === undefined ? {} : { agent }),
   });
 }
