@@ -1,8 +1,16 @@
 import { KeyObject, createPublicKey, randomUUID, type JsonWebKey } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { TLSSocket, TlsOptions } from 'node:tls';
 import { SignJWT, exportJWK, generateKeyPair, jwtVerify, type JWK } from 'jose';
 import { keyInput } from '../options/keys.js';
+import {
+  certificateThumbprint,
+  parseDn,
+  sameDn,
+  subjectOf,
+  type DnAttribute,
+} from './certificates.js';
 import { listenOnLoopback, readBody, sendJson, type LoopbackServer } from './http.js';
 
 /** An application registered with the test authorization server. */
@@ -18,6 +26,26 @@ export interface TestClient {
   scopes?: string[];
   /** Whether the client-credentials grant is enabled. @default true */
   clientCredentials?: boolean;
+  /**
+   * For `tls_client_auth` (mutual TLS with a CA-signed certificate): the subject distinguished name,
+   * RFC 4514 form (e.g. `'CN=billing-service,O=Example Corp'`), that the client's certificate must
+   * have. The certificate must also be issued by the server's CA (`server.issueClientCertificate`).
+   * Needs `tls`.
+   */
+  tlsClientAuthSubjectDn?: string;
+  /**
+   * For `self_signed_tls_client_auth` (mutual TLS with a self-signed certificate): the registered
+   * certificate (PEM). The client must present this very certificate (same SHA-256 thumbprint).
+   * Needs `tls`.
+   */
+  selfSignedTlsClientAuthCertificate?: string;
+  /**
+   * Bind the tokens issued over mutual TLS to the client certificate (RFC 8705 section 3): they
+   * carry `cnf: { 'x5t#S256': thumbprint }`, and the protected API accepts them only from a
+   * connection that presents the same certificate.
+   * @default false
+   */
+  certificateBoundAccessTokens?: boolean;
 }
 
 /** How the next token requests fail, for fault-injection tests. */
@@ -39,6 +67,8 @@ export interface AuthServerOptions {
   audiences: string[];
   scopes: string[];
   tokenLifetimeSeconds: number;
+  /** Serve HTTPS with these options; mutual TLS needs `requestCert: true` and the client CA. */
+  tls?: TlsOptions;
 }
 
 /** The authorization server's side of the test server. */
@@ -95,6 +125,50 @@ function parseParams(req: IncomingMessage, body: string): Record<string, string>
   return undefined;
 }
 
+/** How a client registered for mutual TLS is recognized by its certificate. */
+interface MutualTlsRegistration {
+  subjectDn?: DnAttribute[];
+  thumbprint?: string;
+}
+
+type MutualTlsResult = { ok: true; thumbprint: string } | { ok: false; description: string };
+
+/**
+ * Authenticates a request that carries neither secret nor assertion by its TLS client certificate,
+ * as RFC 8705 section 2 describes: `tls_client_auth` needs a certificate issued by the server's
+ * CA with the registered subject DN, `self_signed_tls_client_auth` the registered certificate.
+ */
+async function authenticateByCertificate(
+  req: IncomingMessage,
+  registration: MutualTlsRegistration,
+): Promise<MutualTlsResult> {
+  const socket = req.socket as Partial<TLSSocket>;
+  const peer =
+    typeof socket.getPeerX509Certificate === 'function'
+      ? socket.getPeerX509Certificate()
+      : undefined;
+  if (peer === undefined) return { ok: false, description: 'Client certificate required' };
+  const thumbprint = certificateThumbprint(peer.raw);
+  if (registration.thumbprint !== undefined && registration.thumbprint === thumbprint) {
+    return { ok: true, thumbprint };
+  }
+  if (registration.subjectDn !== undefined) {
+    if (socket.authorized !== true) {
+      return registration.thumbprint === undefined
+        ? {
+            ok: false,
+            description: `Client certificate not issued by a trusted CA (${String(socket.authorizationError)})`,
+          }
+        : {
+            ok: false,
+            description: 'Client certificate does not match the registered credentials',
+          };
+    }
+    if (sameDn(await subjectOf(peer.raw), registration.subjectDn)) return { ok: true, thumbprint };
+  }
+  return { ok: false, description: 'Client certificate does not match the registered credentials' };
+}
+
 /**
  * An authorization server that answers `/oauth/token` like an Auth0 tenant: the client-credentials
  * grant in JSON or form bodies, with `client_secret_post` or `client_secret_basic`, RS256 JWTs with
@@ -102,6 +176,20 @@ function parseParams(req: IncomingMessage, body: string): Record<string, string>
  * publishes it.
  */
 export async function startAuthServer(options: AuthServerOptions): Promise<AuthServer> {
+  const mutualTls = new Map<string, MutualTlsRegistration>();
+  for (const client of options.clients) {
+    const { tlsClientAuthSubjectDn: dn, selfSignedTlsClientAuthCertificate: cert } = client;
+    if (dn === undefined && cert === undefined) continue;
+    if (options.tls === undefined) {
+      throw new TypeError(
+        `The test client "${client.clientId}" authenticates with mutual TLS: start the server with \`tls\``,
+      );
+    }
+    mutualTls.set(client.clientId, {
+      ...(dn === undefined ? {} : { subjectDn: parseDn(dn) }),
+      ...(cert === undefined ? {} : { thumbprint: certificateThumbprint(cert) }),
+    });
+  }
   const { privateKey, publicKey } = await generateKeyPair('RS256');
   const kid = randomUUID();
   const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
@@ -209,13 +297,28 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
     }
     const { clientId, clientSecret, assertion } = credentialsOf(req, params);
     const client = options.clients.find((c) => c.clientId === clientId);
-    const authenticated =
-      client !== undefined &&
-      (assertion !== undefined
-        ? await assertionIsValid(client.clientId, assertion)
-        : client.clientSecret !== undefined && client.clientSecret === clientSecret);
-    if (client === undefined || !authenticated) {
+    const refuse = () =>
       sendJson(res, 401, { error: 'access_denied', error_description: 'Unauthorized' });
+    if (client === undefined) {
+      refuse();
+      return;
+    }
+    const registration = mutualTls.get(client.clientId);
+    // RFC 8705: a request with neither secret nor assertion authenticates by its certificate.
+    let certificateThumbprintSha256: string | undefined;
+    if (registration !== undefined && clientSecret === undefined && assertion === undefined) {
+      const result = await authenticateByCertificate(req, registration);
+      if (!result.ok) {
+        sendJson(res, 401, { error: 'invalid_client', error_description: result.description });
+        return;
+      }
+      certificateThumbprintSha256 = result.thumbprint;
+    } else if (
+      !(assertion !== undefined
+        ? await assertionIsValid(client.clientId, assertion)
+        : client.clientSecret !== undefined && client.clientSecret === clientSecret)
+    ) {
+      refuse();
       return;
     }
     if (client.clientCredentials === false) {
@@ -253,10 +356,15 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
     const scope = (requested ?? granted).join(' ');
     const now = Math.floor(Date.now() / 1000);
     const expiresIn = state.tokenLifetimeSeconds;
+    const confirmation =
+      client.certificateBoundAccessTokens === true && certificateThumbprintSha256 !== undefined
+        ? { cnf: { 'x5t#S256': certificateThumbprintSha256 } }
+        : {};
     const accessToken = await new SignJWT({
       scope,
       gty: 'client-credentials',
       azp: client.clientId,
+      ...confirmation,
     })
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid })
       .setIssuer(state.issuer)
@@ -274,7 +382,7 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
     });
   };
 
-  const server = await listenOnLoopback(handler);
+  const server = await listenOnLoopback(handler, options.tls ? { tls: options.tls } : {});
   return Object.assign(state, server, {
     issuer: `${server.origin}/`,
     jwks: { keys: [jwk] },

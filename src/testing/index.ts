@@ -1,9 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { decodeJwt } from 'jose';
+import type { TlsOptions } from 'node:tls';
 import { startAuthServer, type TestClient, type TokenFailure } from './auth-server.js';
+import {
+  createTestCertificateAuthority,
+  type CertificateAndKey,
+  type CertificateRequest,
+} from './certificates.js';
 import { startProtectedApi } from './protected-api.js';
 
 export type { TestClient, TokenFailure } from './auth-server.js';
+export {
+  certificateThumbprint,
+  createSelfSignedCertificate,
+  createTestCertificateAuthority,
+  TLS_LIBRARY_MISSING,
+} from './certificates.js';
+export type {
+  CertificateAndKey,
+  CertificateRequest,
+  TestCertificateAuthority,
+} from './certificates.js';
 export { startProtectedApi } from './protected-api.js';
 export { createMemoryTokenStore } from './memory-store.js';
 export type { ProtectedApi, ProtectedApiOptions } from './protected-api.js';
@@ -30,6 +47,33 @@ export interface TestServerOptions {
    * @default 3600
    */
   tokenLifetimeSeconds?: number;
+  /**
+   * Serve the token endpoint and the API over HTTPS, with a server certificate from a CA generated
+   * at start (`server.ca`). `true` takes the defaults of {@link TestServerTlsOptions}. Needs the
+   * optional peer dependencies `pkijs` and `asn1js`.
+   * @default false
+   */
+  tls?: boolean | TestServerTlsOptions;
+}
+
+/** TLS settings of {@link startTestServer}. */
+export interface TestServerTlsOptions {
+  /**
+   * Host names and IP addresses the server certificate is valid for (its subject alternative
+   * names). Leave out `127.0.0.1` to make a client fail the host name check.
+   * @default ['127.0.0.1', 'localhost']
+   */
+  hostnames?: string[];
+  /**
+   * What the token endpoint's TLS handshake does with client certificates.
+   * - `'request'`: asks for one and lets every connection through (a certificate from the test
+   *   CA, a self-signed one, or none); the token endpoint then maps the certificate to a client
+   *   or answers 401 `invalid_client`, as Auth0 does behind its mutual-TLS edge.
+   * - `'require'`: refuses, during the handshake, a connection without a certificate issued by
+   *   the test CA, as an edge that verifies certificates itself does.
+   * @default 'request'
+   */
+  clientCertificates?: 'request' | 'require';
 }
 
 /**
@@ -53,6 +97,16 @@ export interface TestServer {
   readonly tokenRequests: number;
   /** API requests received so far. */
   readonly apiRequests: number;
+  /**
+   * With `tls`: the PEM certificate of the CA that issued the server certificate. Trust it on the
+   * client (`new https.Agent({ ca: server.ca })`). Undefined without `tls`.
+   */
+  readonly ca: string | undefined;
+  /**
+   * With `tls`: issues a client certificate from the server's CA, for `tls_client_auth` (register
+   * its subject as the client's `tlsClientAuthSubjectDn`). Throws without `tls`.
+   */
+  issueClientCertificate(request: CertificateRequest): Promise<CertificateAndKey>;
   /** Sets `expires_in` (and the JWT lifetime) of the next tokens. */
   setTokenLifetime(seconds: number): void;
   /** Makes the next tokens' JWT `exp - iat` disagree with `expires_in` (undefined: agree). */
@@ -91,17 +145,32 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   ];
   const first = clients[0];
   if (first === undefined) throw new TypeError('startTestServer needs at least one client');
+  const tls = options.tls === true ? {} : options.tls === false ? undefined : options.tls;
+  const ca = tls === undefined ? undefined : await createTestCertificateAuthority();
+  let authTls: TlsOptions | undefined;
+  let apiTls: TlsOptions | undefined;
+  if (tls !== undefined && ca !== undefined) {
+    const { cert, key } = await ca.issueServerCertificate(
+      tls.hostnames ?? ['127.0.0.1', 'localhost'],
+    );
+    // Client certificates are asked for, and checked against the test CA; the token endpoint and
+    // the API decide what a missing or unverified one means, unless the handshake must refuse it.
+    apiTls = { cert, key, ca: ca.cert, requestCert: true, rejectUnauthorized: false };
+    authTls = { ...apiTls, rejectUnauthorized: tls.clientCertificates === 'require' };
+  }
   const auth = await startAuthServer({
     clients,
     audiences: [audience],
     scopes: options.scopes ?? ['venue:read', 'venue-booking:create'],
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3600,
+    ...(authTls === undefined ? {} : { tls: authTls }),
   });
   const api = await startProtectedApi({
     issuer: auth.issuer,
     audience,
     jwks: auth.jwks,
     revokedIds: auth.revokedIds,
+    ...(apiTls === undefined ? {} : { tls: apiTls }),
   });
   return {
     tokenUrl: `${auth.origin}/oauth/token`,
@@ -116,6 +185,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     get apiRequests() {
       return api.apiRequests;
+    },
+    ca: ca?.cert,
+    async issueClientCertificate(request) {
+      if (ca === undefined) {
+        throw new TypeError(
+          'issueClientCertificate needs a TLS test server: startTestServer({ tls: true })',
+        );
+      }
+      return ca.issueClientCertificate(request);
     },
     setTokenLifetime(seconds) {
       auth.tokenLifetimeSeconds = seconds;

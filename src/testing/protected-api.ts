@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket, TlsOptions } from 'node:tls';
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
+import { certificateThumbprint } from './certificates.js';
 import { listenOnLoopback, readBody, sendJson, type LoopbackServer } from './http.js';
 
 export interface ProtectedApiOptions {
@@ -11,6 +13,11 @@ export interface ProtectedApiOptions {
   jwks: { keys: object[] } | URL;
   /** `jti`s refused as revoked. */
   revokedIds?: Set<string>;
+  /**
+   * Serve HTTPS with these options (`cert`, `key`). With `requestCert: true`, certificate-bound
+   * tokens (`cnf.x5t#S256`) are accepted from a connection that presents their certificate.
+   */
+  tls?: TlsOptions;
 }
 
 /** The protected API's side of the test server. */
@@ -72,6 +79,20 @@ export async function startProtectedApi(options: ProtectedApiOptions): Promise<P
       challenge(res, 401, 'invalid_token', `error_description="${description}"`);
       return;
     }
+    // RFC 8705 section 3: a certificate-bound token is good only with its certificate.
+    const bound = (payload.cnf as Record<string, unknown> | undefined)?.['x5t#S256'];
+    if (bound !== undefined) {
+      const peer = (req.socket as Partial<TLSSocket>).getPeerX509Certificate?.();
+      if (peer === undefined || certificateThumbprint(peer.raw) !== bound) {
+        challenge(
+          res,
+          401,
+          'invalid_token',
+          'error_description="The token is bound to a client certificate that this request did not present"',
+        );
+        return;
+      }
+    }
     if (typeof payload.jti === 'string' && options.revokedIds?.has(payload.jti)) {
       challenge(res, 401, 'invalid_token', 'error_description="The token has been revoked"');
       return;
@@ -92,6 +113,6 @@ export async function startProtectedApi(options: ProtectedApiOptions): Promise<P
     });
   };
 
-  const server = await listenOnLoopback(handler);
+  const server = await listenOnLoopback(handler, options.tls ? { tls: options.tls } : {});
   return Object.assign(state, server, { apiRequests: 0, rejectAllTokens: false });
 }
