@@ -12,6 +12,8 @@ export interface BurstResult {
 /** One process of a fleet (fleet-worker.mjs: the built package; `npm test` builds it first). */
 export interface Worker {
   burst(requests: number): Promise<BurstResult>;
+  /** The access token the process serves now. */
+  token(): Promise<string>;
   /** What the process logged at warn level (and at error level, prefixed `error: `). */
   readonly warnings: string[];
   kill(): void;
@@ -38,13 +40,16 @@ export function createFleet(baseEnv: () => Record<string, string>): Fleet {
       children.push(child);
       const warnings: string[] = [];
       const bursts: Array<(result: BurstResult) => void> = [];
+      const tokens: Array<(token: string) => void> = [];
       return new Promise((resolve, reject) => {
         child.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
-        child.on('message', (message: { type: string; message?: string } & BurstResult) => {
+        type Message = { type: string; message?: string; token?: string } & BurstResult;
+        child.on('message', (message: Message) => {
           if (message.type === 'warn') warnings.push(message.message ?? '');
           else if (message.type === 'error') warnings.push(`error: ${message.message ?? ''}`);
           else if (message.type === 'burst')
             bursts.shift()?.({ ok: message.ok, failed: message.failed });
+          else if (message.type === 'token') tokens.shift()?.(message.token ?? '');
           else if (message.type === 'ready') {
             resolve({
               warnings,
@@ -52,6 +57,12 @@ export function createFleet(baseEnv: () => Record<string, string>): Fleet {
                 return new Promise((done) => {
                   bursts.push(done);
                   child.send({ type: 'burst', requests });
+                });
+              },
+              token() {
+                return new Promise((done) => {
+                  tokens.push(done);
+                  child.send({ type: 'token' });
                 });
               },
               kill: () => child.kill('SIGKILL'),

@@ -38,6 +38,11 @@ export interface RedisCluster {
   failOverKey(key: string): Promise<{ killed: number; promoted: number }>;
   /** Kills one node (SIGKILL) without waiting for anything. */
   kill(port: number): void;
+  /**
+   * Starts every killed node again; each rejoins as a replica of the master that took over from
+   * it. Resolves once the cluster is `ok` and each master has a replica in sync.
+   */
+  heal(): Promise<void>;
   /** Waits until every live node reports `cluster_state:ok` and agrees on the slot owners. */
   waitUntilOk(): Promise<void>;
   /** Stops every node and removes the directory. */
@@ -75,6 +80,8 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
   requireRedisCommands('redis-server', 'redis-cli');
   const dir = mkdtempSync(join(tmpdir(), 'bookable-redis-cluster-'));
   const nodes: Node[] = [];
+  /** Killed nodes that were started again: their wrappers, to wait for at close(). */
+  const dead: Node[] = [];
 
   const cli = async (port: number, ...args: string[]): Promise<string> => {
     const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], {
@@ -83,9 +90,10 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     return stdout.trim();
   };
 
-  const spawnNode = async (): Promise<Node> => {
-    const port = await freePort();
-    const busPort = await freePort();
+  /** Starts a node; with `port`, starts that killed node again (it rejoins from its nodes file). */
+  const spawnNode = async (port?: number, busPort?: number): Promise<Node> => {
+    port ??= await freePort();
+    busPort ??= await freePort();
     const args = [
       ...['--port', String(port), '--cluster-port', String(busPort), '--bind', '127.0.0.1'],
       ...['--cluster-enabled', 'yes', '--cluster-config-file', `nodes-${port}.conf`],
@@ -105,15 +113,21 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       ],
       { cwd: dir, stdio: 'pipe' },
     );
-    const exited = new Promise<void>((resolve) => wrapper.once('exit', () => resolve()));
+    const exited = new Promise<void>((resolve) => {
+      wrapper.once('exit', () => resolve());
+      wrapper.once('error', () => resolve());
+    });
     const pid = await new Promise<number>((resolve, reject) => {
       wrapper.stdout.once('data', (chunk: Buffer) =>
         resolve(Number.parseInt(chunk.toString(), 10)),
       );
       wrapper.once('exit', (code) => reject(new Error(`redis-server wrapper exited (${code})`)));
+      wrapper.once('error', reject);
     });
     const node: Node = { port, busPort, wrapper, pid, alive: true, exited };
-    nodes.push(node);
+    const index = nodes.findIndex((n) => n.port === port);
+    if (index === -1) nodes.push(node);
+    else dead.push(...nodes.splice(index, 1, node));
     await until(`redis-server on port ${port}`, async () => (await cli(port, 'PING')) === 'PONG');
     return node;
   };
@@ -162,13 +176,25 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     if (node === undefined || !node.alive) return;
     node.alive = false;
     process.kill(node.pid, 'SIGKILL');
+    // Its wrapper then reaps it and exits.
+    node.wrapper.stdin.end();
   };
 
   const close = async (): Promise<void> => {
     for (const node of nodes) node.wrapper.stdin.end();
-    await Promise.all(nodes.map((n) => n.exited));
+    await Promise.all([...nodes, ...dead].map((n) => n.exited));
     rmSync(dir, { recursive: true, force: true });
   };
+
+  const waitForReplicas = () =>
+    until('every replica in sync with its master', async () => {
+      let synced = 0;
+      for (const node of nodes) {
+        const info = await cli(node.port, 'INFO', 'replication');
+        if (info.includes('role:slave') && info.includes('master_link_status:up')) synced += 1;
+      }
+      return synced === 3;
+    });
 
   try {
     for (let i = 0; i < 6; i++) await spawnNode();
@@ -184,14 +210,7 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
     );
     await waitUntilOk();
     // Every replica in sync, so that any master can fail over.
-    await until('every replica in sync with its master', async () => {
-      let synced = 0;
-      for (const node of nodes) {
-        const info = await cli(node.port, 'INFO', 'replication');
-        if (info.includes('role:slave') && info.includes('master_link_status:up')) synced += 1;
-      }
-      return synced === 3;
-    });
+    await waitForReplicas();
   } catch (error) {
     await close();
     throw error;
@@ -219,6 +238,11 @@ export async function startRedisCluster(options: RedisClusterOptions = {}): Prom
       return { killed, promoted };
     },
     kill,
+    async heal() {
+      for (const node of nodes.filter((n) => !n.alive)) await spawnNode(node.port, node.busPort);
+      await waitUntilOk();
+      await waitForReplicas();
+    },
     waitUntilOk,
     close,
   };
