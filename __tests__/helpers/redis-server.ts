@@ -33,7 +33,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startRedisServer(): Promise<RedisServer> {
+/** `args`: more redis-server options, e.g. `['--rename-command', 'EVAL', '']`. */
+export async function startRedisServer(args: readonly string[] = []): Promise<RedisServer> {
   requireRedisCommands('redis-server');
   const dir = mkdtempSync(join(tmpdir(), 'bookable-redis-'));
   const port = await freePort();
@@ -47,6 +48,7 @@ export async function startRedisServer(): Promise<RedisServer> {
           ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
           // DEBUG SLEEP lets a test stall the server, as an overloaded Redis would.
           ...['--enable-debug-command', 'local'],
+          ...args,
         ],
         { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
       );

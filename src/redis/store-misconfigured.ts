@@ -31,7 +31,8 @@ const startsWith =
 /** Replies that mean "misconfigured", with what to change. Any other failure is an outage. */
 const RULES: readonly Rule[] = [
   {
-    matches: startsWith('NOPERM'),
+    // Redis 7.0 answers a script's forbidden call with the second.
+    matches: startsWith('NOPERM', "ERR The user executing the script can't run"),
     fix: ({ keyPrefix }) =>
       `the Redis user may not run the store's commands on its keys: grant them, e.g. ` +
       `\`ACL SETUSER <user> ~${keyPrefix}* +get +set +eval +del\` (docs/scaling.md lists what each client needs)`,
