@@ -9,7 +9,8 @@ import {
   type TestServer,
 } from '../../src/testing/index.js';
 import { createFleet } from '../helpers/fleet.js';
-import { CLIENT_FAMILIES } from '../helpers/redis-clients.js';
+import { recordingLogger } from '../helpers/logger.js';
+import { CLIENT_FAMILIES, openClient } from '../helpers/redis-clients.js';
 import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.js';
 import { skipRedisSuite } from '../helpers/redis-required.js';
 
@@ -20,6 +21,7 @@ import { skipRedisSuite } from '../helpers/redis-required.js';
   () => {
     let cluster: RedisCluster;
     let server: TestServer;
+    const closers: Array<() => void> = [];
     const workers = createFleet(() => ({
       REDIS_NODES: cluster.seeds.join(','),
       API_ORIGIN: server.apiOrigin,
@@ -43,6 +45,7 @@ import { skipRedisSuite } from '../helpers/redis-required.js';
     }, 30_000);
     afterEach(async () => {
       workers.killAll();
+      for (const close of closers.splice(0)) close();
       await server.close();
     });
 
@@ -141,6 +144,51 @@ import { skipRedisSuite } from '../helpers/redis-required.js';
         expect(new Set(await Promise.all(fleet.map((w) => w.token()))).size).toBe(1);
         expect(await cluster.masterOf(key!)).toBe(promoted);
       }, 90_000);
+    });
+
+    it('shares one token under the ACL user that docs/scaling.md describes for Cluster, with either family', async () => {
+      // The store's commands, INFO (ioredis's ready check), and the cluster commands the two
+      // clients use to learn the slots: CLUSTER SLOTS (both) and CLUSTER INFO (ioredis).
+      const rules = ['~bookable-axios-auth:*', '+get', '+set', '+eval', '+del', '+info'];
+      rules.push('+cluster|slots', '+cluster|info');
+      for (const node of cluster.nodes.filter((n) => n.alive)) {
+        await cluster.command(
+          node.port,
+          'ACL',
+          'SETUSER',
+          'tokens',
+          'reset',
+          'on',
+          '>pw',
+          ...rules,
+        );
+      }
+      const user = { username: 'tokens', password: 'pw' };
+      const logger = recordingLogger();
+      const providers = [];
+      for (const family of [...CLIENT_FAMILIES, ...CLIENT_FAMILIES]) {
+        const { client, ready, close } = openClient(family, { seeds: cluster.seeds, user });
+        closers.push(close);
+        await ready;
+        providers.push(
+          createTokenProvider({
+            clientId: server.clientId,
+            clientSecret: server.clientSecret,
+            tokenUrl: server.tokenUrl,
+            audience: server.audience,
+            store: createRedisTokenStore({ client }),
+            logger,
+          }),
+        );
+      }
+      const tokens = await Promise.all(providers.map((p) => p.getToken()));
+      expect(new Set(tokens).size).toBe(1);
+      expect(server.tokenRequests).toBe(1);
+      // The refusal path runs the compare-and-delete script.
+      const second = await providers[0]!.getTokenAfterRejection(tokens[0]!);
+      expect(await providers[1]!.getTokenAfterRejection(tokens[0]!)).toBe(second);
+      expect(server.tokenRequests).toBe(2);
+      expect(logger.lines.filter((l) => l.level !== 'debug')).toEqual([]);
     });
 
     it('tells a single-node client pointed at a cluster node to use a cluster client (store_misconfigured)', async () => {

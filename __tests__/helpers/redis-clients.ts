@@ -7,7 +7,8 @@ export const CLIENT_FAMILIES = ['node-redis', 'ioredis'] as const;
 export type ClientFamily = (typeof CLIENT_FAMILIES)[number];
 
 /** Where the clients connect: one server, or a cluster's seed nodes (`host:port`). */
-export type RedisTarget = { url: string } | { seeds: readonly string[] };
+export type RedisTarget =
+  { url: string } | { seeds: readonly string[]; user?: { username: string; password: string } };
 
 export interface TestRedisClient {
   readonly client: RedisClientLike;
@@ -25,7 +26,10 @@ export function openClient(family: ClientFamily, target: RedisTarget): TestRedis
     const client =
       'url' in target
         ? createClient({ url: target.url, socket: { reconnectStrategy: 50 } })
-        : createCluster({ rootNodes: target.seeds.map((seed) => ({ url: `redis://${seed}` })) });
+        : createCluster({
+            rootNodes: target.seeds.map((seed) => ({ url: `redis://${seed}` })),
+            ...(target.user ? { defaults: target.user } : {}),
+          });
     client.on('error', () => {});
     const ready = client.connect().then(
       () => undefined,
@@ -41,6 +45,7 @@ export function openClient(family: ClientFamily, target: RedisTarget): TestRedis
             host: seed.split(':')[0]!,
             port: Number(seed.split(':')[1]),
           })),
+          target.user ? { redisOptions: target.user } : {},
         );
   client.on('error', () => {});
   const ready = new Promise<void>((resolve) => client.once('ready', () => resolve()));
