@@ -86,17 +86,22 @@ node --input-type=module -e "
   await server.close();
   console.log('ESM import (and the testing export): ok');"
 
-# The redis subpath loads without the optional redis package: it only uses the client it is given.
-test ! -e node_modules/redis
+# The redis subpath loads without either optional client package: it only uses the client it is
+# given, recognised by its shape (node-redis: isOpen and sendCommand; ioredis: status and call).
+test ! -e node_modules/redis && test ! -e node_modules/ioredis
 node --input-type=module -e "
   import { createTokenProvider } from 'bookable-axios-auth';
   import { createRedisTokenStore } from 'bookable-axios-auth/redis';
   const calls = [];
-  const client = { get: async (k) => (calls.push('get'), null), set: async () => (calls.push('set'), 'OK'), eval: async () => (calls.push('eval'), 1) };
-  const store = createRedisTokenStore({ client });
-  createTokenProvider({ clientId: 'x', clientSecret: 'y', store });
-  if ((await store.get('k')) !== undefined || !(await store.setIfAbsent('l', 'v', 10)) || calls.join() !== 'get,set') process.exit(1);
-  console.log('redis export without the redis package: ok');"
+  const nodeRedis = { isOpen: true, sendCommand: async () => null, get: async (k) => (calls.push('get'), null), set: async (k, v, o) => (calls.push('set ' + o.expiration.type + ' ' + o.condition), 'OK'), eval: async () => (calls.push('eval'), 1) };
+  const ioRedis = { status: 'ready', call: async () => null, get: async (k) => (calls.push('get'), null), set: async (k, v, ...a) => (calls.push('set ' + a.join(' ')), 'OK'), eval: async () => (calls.push('eval'), 1) };
+  for (const client of [nodeRedis, ioRedis]) {
+    const store = createRedisTokenStore({ client });
+    createTokenProvider({ clientId: 'x', clientSecret: 'y', store });
+    if ((await store.get('k')) !== undefined || !(await store.setIfAbsent('l', 'v', 10))) process.exit(1);
+  }
+  if (calls.join() !== 'get,set PX NX,get,set PX 10 NX') process.exit(1);
+  console.log('redis export without the redis and ioredis packages: ok');"
 
 # require() gets the CommonJS build, which loads without require(esm) and its warning.
 node --input-type=commonjs -e "

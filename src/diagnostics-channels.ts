@@ -121,6 +121,8 @@ export interface StoreAvailabilityMessage extends TokenSubject {
   /** `unavailable`: what failed, and why (no key, no value). */
   operation?: string;
   reason?: string;
+  /** `unavailable`: set when the store refused the command for good rather than being down. */
+  errorCode?: 'store_misconfigured';
   /** `recovered`: how long the store was out, in milliseconds. */
   unavailableForMs?: number;
 }

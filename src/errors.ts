@@ -36,7 +36,13 @@ export type BookableAuthErrorCode =
   /** The caller's `AbortSignal` fired while it waited for a token. */
   | 'aborted'
   /** Loaded in a browser: client credentials there would be readable by anyone. */
-  | 'unsupported_environment';
+  | 'unsupported_environment'
+  /**
+   * The token store refused a command for a reason no retry cures (an ACL, a password, a key of
+   * another type, a missing command). Raised by the store, logged by the provider at error
+   * level; no request fails, each process fetches its own tokens meanwhile.
+   */
+  | 'store_misconfigured';
 
 /** Options accepted by {@link BookableAuthError}'s constructor. */
 export interface BookableAuthErrorOptions {

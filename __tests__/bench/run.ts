@@ -13,14 +13,16 @@ import { clientCredentials } from 'axios-oauth-client';
 import type tokenProviderType from 'axios-token-interceptor';
 import { install as installFakeClock } from '@sinonjs/fake-timers';
 import { createHook } from 'node:async_hooks';
-import { fork } from 'node:child_process';
+import { execFile, fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import { cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { attachBookableAuth } from '../../src/index.js';
 import { listenOnLoopback } from '../../src/testing/http.js';
+import { startRedisCluster } from '../helpers/redis-cluster.js';
 import { startRedisServer } from '../helpers/redis-server.js';
 import { importCostSection } from './import-cost.js';
 
@@ -400,27 +402,54 @@ async function leftovers(
   return result;
 }
 
-/** N processes (the built package, one Redis) firing 250 concurrent requests each, cold. */
+/** How a fleet shares: not at all, or through Redis with one client family, single or Cluster. */
+interface FleetStore {
+  name: string;
+  /** fleet-worker.mjs's REDIS_CLIENT, or undefined for no store. */
+  client?: 'node-redis' | 'ioredis' | 'node-redis-cluster' | 'ioredis-cluster';
+  env: Record<string, string>;
+  /** The Redis servers that take the clients' commands (the masters, for a Cluster). */
+  ports: () => Promise<number[]>;
+}
+
+const runFile = promisify(execFile);
+const redisCli = async (port: number, ...args: string[]) =>
+  (await runFile('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args])).stdout;
+
+/** Commands the servers ran since the last CONFIG RESETSTAT, the measurement's own left out. */
+async function redisCommands(ports: number[]): Promise<number> {
+  let total = 0;
+  for (const port of ports) {
+    const info = await redisCli(port, 'INFO', 'commandstats');
+    for (const [, command, calls] of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+      if (command !== 'config|resetstat' && command !== 'info') total += Number(calls);
+    }
+  }
+  return total;
+}
+
+/** N processes (the built package) firing 250 concurrent requests each, cold. */
 async function fleet(
   processes: number,
-  withStore: boolean,
-  redisUrl: string,
-): Promise<{ calls: number; failed: number; p50: number; p99: number }> {
+  store: FleetStore,
+): Promise<{ calls: number; failed: number; p50: number; p99: number; commandsPer1000?: number }> {
   const world = await startWorld();
   world.tokenDelayMs = 20;
+  const ports = await store.ports();
+  for (const port of ports) await redisCli(port, 'FLUSHALL');
   const worker = new URL('../e2e/fixtures/fleet-worker.mjs', import.meta.url);
   const children = await Promise.all(
     Array.from({ length: processes }, () => {
       const child = fork(worker, {
         env: {
           PATH: process.env.PATH ?? '',
-          REDIS_URL: redisUrl,
           API_ORIGIN: world.apiOrigin,
           TOKEN_URL: world.tokenUrl,
           AUDIENCE: 'api.bookabletech.com',
           CLIENT_ID: ID,
           CLIENT_SECRET: SECRET,
-          ...(withStore ? {} : { NO_STORE: '1' }),
+          ...(store.client === undefined ? { NO_STORE: '1' } : { REDIS_CLIENT: store.client }),
+          ...store.env,
         },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
@@ -429,6 +458,8 @@ async function fleet(
       );
     }),
   );
+  // Connected and ready: from here on, count only what the requests cost.
+  for (const port of ports) await redisCli(port, 'CONFIG', 'RESETSTAT');
   type Burst = { ok: number; failed: string[]; latenciesMs: number[] };
   const results = await Promise.all(
     children.map(
@@ -439,6 +470,7 @@ async function fleet(
         }),
     ),
   );
+  const commands = await redisCommands(ports);
   for (const child of children) child.kill();
   const latencies = results.flatMap((r) => r.latenciesMs);
   const calls = world.tokenCalls;
@@ -448,6 +480,9 @@ async function fleet(
     failed: results.reduce((n, r) => n + r.failed.length, 0),
     p50: quantile(latencies, 0.5),
     p99: quantile(latencies, 0.99),
+    ...(store.client === undefined
+      ? {}
+      : { commandsPer1000: (commands / (processes * 250)) * 1000 }),
   };
 }
 
@@ -622,20 +657,59 @@ const sections: Record<string, (out: Out) => Promise<void>> = {
   },
   fleet: async (out) => {
     out(
-      '## A fleet: 4 processes, 250 concurrent requests each, cold (loopback, 20 ms token endpoint)',
+      '## A fleet: 4 and 8 processes, 250 concurrent requests each, cold (loopback, 20 ms token endpoint)',
     );
     out();
-    tableHeader(out, 'bookable-axios-auth', 'token calls', 'failed', 'latency p50 / p99 (ms)');
+    out(
+      "Each process runs the built package in its own Node.js process with its own Redis client. Redis commands: what the servers counted (`INFO commandstats`, on every master for the Cluster: 3 masters, 3 replicas) from the moment every process was connected, per 1,000 API requests; a cold start costs the readers' polling while one process fetches.",
+    );
+    out();
+    tableHeader(
+      out,
+      'bookable-axios-auth',
+      'processes',
+      'token calls',
+      'failed',
+      'latency p50 / p99 (ms)',
+      'Redis commands per 1,000 requests',
+    );
     const redis = await startRedisServer();
+    const cluster = await startRedisCluster();
+    const single = { REDIS_URL: redis.url };
+    const nodes = { REDIS_NODES: cluster.seeds.join(',') };
+    const stores: FleetStore[] = [
+      { name: 'without a store', env: {}, ports: async () => [] },
+      {
+        name: 'Redis, node-redis',
+        client: 'node-redis',
+        env: single,
+        ports: async () => [redis.port],
+      },
+      { name: 'Redis, ioredis', client: 'ioredis', env: single, ports: async () => [redis.port] },
+      {
+        name: 'Redis Cluster, node-redis',
+        client: 'node-redis-cluster',
+        env: nodes,
+        ports: () => cluster.masters(),
+      },
+      {
+        name: 'Redis Cluster, ioredis',
+        client: 'ioredis-cluster',
+        env: nodes,
+        ports: () => cluster.masters(),
+      },
+    ];
     try {
-      for (const withStore of [false, true]) {
-        const f = await fleet(4, withStore, redis.url);
-        out(
-          `| ${withStore ? 'with the Redis store' : 'without a store'} | ${f.calls} | ${f.failed} | ${f.p50.toFixed(1)} / ${f.p99.toFixed(1)} |`,
-        );
+      for (const processes of [4, 8]) {
+        for (const store of stores) {
+          const f = await fleet(processes, store);
+          out(
+            `| ${store.name} | ${processes} | ${f.calls} | ${f.failed} | ${f.p50.toFixed(1)} / ${f.p99.toFixed(1)} | ${f.commandsPer1000 === undefined ? '—' : f.commandsPer1000.toFixed(1)} |`,
+          );
+        }
       }
     } finally {
-      await redis.close();
+      await Promise.all([redis.close(), cluster.close()]);
     }
   },
   renewal: async (out) => {

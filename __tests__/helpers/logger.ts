@@ -9,5 +9,6 @@ export function recordingLogger(): Logger & {
     lines,
     debug: (message, details) => lines.push({ level: 'debug', message, details }),
     warn: (message, details) => lines.push({ level: 'warn', message, details }),
+    error: (message, details) => lines.push({ level: 'error', message, details }),
   };
 }

@@ -1,8 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { requireRedisCommands } from './redis-required.js';
 
 /** A real redis-server (Debian's `redis-server` package) on a free loopback port. */
 export interface RedisServer {
@@ -16,7 +17,8 @@ export interface RedisServer {
   close(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+/** A port that was free on 127.0.0.1 a moment ago. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -31,12 +33,9 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startRedisServer(): Promise<RedisServer> {
-  if (spawnSync('redis-server', ['--version']).error !== undefined) {
-    throw new Error(
-      'redis-server is not installed: `apt-get install redis-server` (.ci/run installs it)',
-    );
-  }
+/** `args`: more redis-server options, e.g. `['--rename-command', 'EVAL', '']`. */
+export async function startRedisServer(args: readonly string[] = []): Promise<RedisServer> {
+  requireRedisCommands('redis-server');
   const dir = mkdtempSync(join(tmpdir(), 'bookable-redis-'));
   const port = await freePort();
   let child: ChildProcess | undefined;
@@ -49,6 +48,7 @@ export async function startRedisServer(): Promise<RedisServer> {
           ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
           // DEBUG SLEEP lets a test stall the server, as an overloaded Redis would.
           ...['--enable-debug-command', 'local'],
+          ...args,
         ],
         { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
       );

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import nock from 'nock';
 import {
+  BookableAuthError,
   createTokenProvider,
   type TokenProviderOptions,
   type TokenStore,
@@ -8,7 +9,7 @@ import {
 import { createMemoryTokenStore } from '../../src/testing/index.js';
 import { settle, settled, until, useFakeClock } from '../helpers/clock.js';
 import { recordingLogger } from '../helpers/logger.js';
-import { TENANT, fakeTokenEndpoint } from '../helpers/token-endpoint.js';
+import { CLIENT, TENANT, fakeTokenEndpoint } from '../helpers/token-endpoint.js';
 import { storeKey } from '../../src/store/store-codec.js';
 
 const SECRET = 'test-secret-value';
@@ -331,6 +332,40 @@ describe('a failing store', () => {
     await jest.advanceTimersByTimeAsync(250);
     expect(await resolved(pending)).toBe('token-1');
     expect(a.warnings()).toEqual([expect.stringContaining('(no answer within 250 ms)')]);
+  });
+
+  it('reports a store that refuses its commands for good once, at error level, and leaves it alone for 5 minutes', async () => {
+    useFakeClock(T0);
+    const endpoint = fakeTokenEndpoint({ times: 10 });
+    const { store, calls } = observedStore();
+    const refusing: TokenStore = {
+      ...store,
+      get: (key) => {
+        void store.get(key); // counted
+        return Promise.reject(
+          new BookableAuthError('store_misconfigured', 'Redis refused `GET` (NOPERM): grant it'),
+        );
+      },
+    };
+    const logger = recordingLogger();
+    const a = createTokenProvider({ ...CLIENT, retry: { retries: 0 }, store: refusing, logger });
+    for (let i = 0; i < 3; i++) {
+      expect(await resolved(a.getTokenAfterRejection(`token-${i}`))).toBe(`token-${i + 1}`);
+      await jest.advanceTimersByTimeAsync(60_000);
+    }
+    expect(calls).toEqual(['get']); // not asked again within 5 minutes
+    expect(logger.lines.filter((l) => l.level !== 'debug')).toEqual([
+      {
+        level: 'error',
+        message: 'Redis refused `GET` (NOPERM): grant it (next try in 5 min)',
+        details: { code: 'store_misconfigured' },
+      },
+    ]);
+    await jest.advanceTimersByTimeAsync(120_000);
+    expect(await resolved(a.getTokenAfterRejection('token-3'))).toBe('token-4');
+    expect(calls).toEqual(['get', 'get']);
+    expect(logger.lines.filter((l) => l.level === 'error')).toHaveLength(1);
+    expect(endpoint.calls).toBe(4);
   });
 
   it('replaces a value it cannot read, with one warning', async () => {

@@ -7,13 +7,19 @@ import type { TokenInfo } from '../token-info.js';
 export type AssertionAlgorithm = 'RS256' | 'RS384' | 'PS256';
 
 /**
- * Where the library reports what it does. `console` fits; so do pino, winston and bunyan loggers.
- * Messages are full sentences; `details` never holds a secret or a token.
+ * Where the library reports what it does. `console` fits, and so do winston loggers; pino and
+ * bunyan take the details first, so adapt them (docs/observability.md). Messages are full
+ * sentences; `details` never holds a secret or a token.
  */
 export interface Logger {
   debug(message: string, details?: Record<string, unknown>): void;
   warn(message: string, details?: Record<string, unknown>): void;
+  /** A misconfiguration found only once running (a token store that refuses its commands). `warn` when absent. */
+  error?(message: string, details?: Record<string, unknown>): void;
 }
+
+/** A {@link Logger} with every level. */
+export type ResolvedLogger = Required<Logger>;
 
 /** Backoff for failed token requests, in p-retry's terms. */
 export interface RetryOptions {

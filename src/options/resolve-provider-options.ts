@@ -8,6 +8,7 @@ import { resolveEncryptionKey } from './keys.js';
 import type {
   ClientAuthentication,
   Logger,
+  ResolvedLogger,
   RetryOptions,
   TokenProviderOptions,
   TokenRequestFormat,
@@ -43,14 +44,14 @@ export interface ResolvedProviderOptions {
   tokenRequestFormat: TokenRequestFormat;
   retry: Required<RetryOptions>;
   forcedRefreshIntervalMs: number;
-  logger: Logger;
+  logger: ResolvedLogger;
   onTokenRefreshed: ((info: TokenInfo) => void) | undefined;
   onRefreshError: ((error: BookableAuthError) => void) | undefined;
   store: ResolvedStore | undefined;
 }
 
 const noop = (): void => {};
-const silentLogger: Logger = { debug: noop, warn: noop };
+const silentLogger: ResolvedLogger = { debug: noop, warn: noop, error: noop };
 
 /** Validates the options of `createTokenProvider` once, at creation, and fills in the defaults. */
 export function resolveProviderOptions(options: TokenProviderOptions): ResolvedProviderOptions {
@@ -201,13 +202,17 @@ function resolveRetry(retry: unknown): Required<RetryOptions> {
   return resolved;
 }
 
-function resolveLogger(logger: unknown): Logger {
+function resolveLogger(logger: unknown): ResolvedLogger {
   if (logger === undefined) return silentLogger;
   if (missingMethods(logger, ['debug', 'warn']).length > 0) {
     throw invalid('`logger` must be an object with `debug` and `warn` methods, such as `console`');
   }
   const l = logger as Logger;
-  return { debug: l.debug.bind(l), warn: l.warn.bind(l) };
+  if (l.error !== undefined && typeof l.error !== 'function') {
+    throw invalid('`logger.error` must be a method when given');
+  }
+  const warn = l.warn.bind(l);
+  return { debug: l.debug.bind(l), warn, error: l.error?.bind(l) ?? warn };
 }
 
 const STORE_METHODS = ['get', 'set', 'setIfAbsent', 'compareAndDelete'] as const;

@@ -1,28 +1,27 @@
-import { BookableAuthError } from '../errors.js';
+import { invalid } from '../options/validation.js';
 import type { TokenStore } from '../token-store.js';
+import { redisCommandsFor } from './client-kind.js';
+import type { RedisCommands } from './commands.js';
+import type { IoRedisClientLike } from './ioredis.js';
+import type { NodeRedisClientLike } from './node-redis.js';
+import { misconfiguration } from './store-misconfigured.js';
 
 export type { TokenStore } from '../token-store.js';
+export type { IoRedisClientLike } from './ioredis.js';
+export type { NodeRedisClientLike } from './node-redis.js';
 
 /**
- * The few commands the store sends, as node-redis (`redis` 5 or 6) declares them: a client from
- * `createClient()` or a cluster from `createCluster()` fits. Only these are used.
+ * A client of either family, as the store uses it: node-redis (`redis` 5 or 6: `createClient()`,
+ * `createCluster()`) or ioredis (`ioredis` 5 or 6: `new Redis()`, `new Cluster()`; iovalkey too).
  */
-export interface RedisClientLike {
-  get(key: string): Promise<unknown>;
-  set(
-    key: string,
-    value: string,
-    options: { expiration: { type: 'PX'; value: number }; condition?: 'NX' },
-  ): Promise<unknown>;
-  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
-}
+export type RedisClientLike = NodeRedisClientLike | IoRedisClientLike;
 
 /** Options of {@link createRedisTokenStore}. */
 export interface RedisTokenStoreOptions {
   /**
-   * A connected node-redis client (or cluster), shared with the rest of the application. Give it
-   * an `error` listener, as node-redis asks; while it is disconnected, the provider fetches tokens
-   * for itself and tries the store again every few seconds.
+   * A connected client (or cluster client) of node-redis or ioredis, shared with the rest of the
+   * application. Give it an `error` listener, as both ask; while it is disconnected, the provider
+   * fetches tokens for itself and tries the store again every few seconds.
    */
   client: RedisClientLike;
   /**
@@ -37,7 +36,11 @@ const COMPARE_AND_DELETE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return
 
 /**
  * A {@link TokenStore} on Redis: pass it as the provider's `store` so that every process with the
- * same credentials shares one token.
+ * same credentials shares one token. Works with node-redis and ioredis, single node or Cluster.
+ *
+ * A command that Redis refuses for a reason no retry can cure (an ACL, a missing password, a key
+ * of another type, a command the server lacks) rejects with code `store_misconfigured`, which
+ * names the fix; any other failure (connection lost, failover) rejects as the client raised it.
  *
  * @example
  * ```ts
@@ -56,48 +59,46 @@ const COMPARE_AND_DELETE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return
  * ```
  */
 export function createRedisTokenStore(options: RedisTokenStoreOptions): TokenStore {
-  const client = options?.client as Partial<RedisClientLike> | undefined;
-  if (
-    typeof client !== 'object' ||
-    client === null ||
-    typeof client.get !== 'function' ||
-    typeof client.set !== 'function' ||
-    typeof client.eval !== 'function'
-  ) {
-    throw new BookableAuthError(
-      'invalid_options',
-      '`client` must be a node-redis client: pass `await createClient({ url }).connect()` from the `redis` package',
-    );
+  const commands = redisCommandsFor(options?.client);
+  const keyPrefix = options.keyPrefix ?? 'bookable-axios-auth:';
+  if (typeof keyPrefix !== 'string') {
+    throw invalid('`keyPrefix` must be a string');
   }
-  const prefix = options.keyPrefix ?? 'bookable-axios-auth:';
-  if (typeof prefix !== 'string') {
-    throw new BookableAuthError('invalid_options', '`keyPrefix` must be a string');
-  }
-  const redis = client as RedisClientLike;
+  const send = sender(commands, keyPrefix);
   return {
     async get(key) {
-      const value = await redis.get(prefix + key);
+      const value = await send('GET', key, (k) => commands.get(k));
       if (typeof value === 'string') return value;
       // A client whose type mapping turns strings into Buffers.
       if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
       return undefined;
     },
     async set(key, value, ttlMs) {
-      await redis.set(prefix + key, value, { expiration: { type: 'PX', value: ttlMs } });
+      await send('SET PX', key, (k) => commands.set(k, value, ttlMs, false));
     },
     async setIfAbsent(key, value, ttlMs) {
-      const reply = await redis.set(prefix + key, value, {
-        expiration: { type: 'PX', value: ttlMs },
-        condition: 'NX',
-      });
+      const reply = await send('SET PX NX', key, (k) => commands.set(k, value, ttlMs, true));
       return reply !== null && reply !== undefined;
     },
     async compareAndDelete(key, expected) {
-      const deleted = await redis.eval(COMPARE_AND_DELETE, {
-        keys: [prefix + key],
-        arguments: [expected],
-      });
+      const deleted = await send('EVAL', key, (k) =>
+        commands.eval(COMPARE_AND_DELETE, k, expected),
+      );
       return Number(deleted) === 1;
     },
+  };
+}
+
+/** Sends one command under the prefix; a refusal that is a misconfiguration rejects as one. */
+function sender(commands: RedisCommands, keyPrefix: string) {
+  return async (name: string, key: string, run: (key: string) => Promise<unknown>) => {
+    const fullKey = keyPrefix + key;
+    try {
+      return await run(fullKey);
+    } catch (error) {
+      throw (
+        misconfiguration(error, { name, key: fullKey, keyPrefix, family: commands.family }) ?? error
+      );
+    }
   };
 }

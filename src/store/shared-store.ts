@@ -1,14 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { TokenSubject } from '../diagnostics-channels.js';
 import { events } from '../diagnostics.js';
-import { errorMessage } from '../errors.js';
-import type { Logger } from '../options/provider-options.js';
+import { errorMessage, isBookableAuthError } from '../errors.js';
+import type { ResolvedLogger } from '../options/provider-options.js';
 import type { TokenResponse } from '../token-endpoint/token-response.js';
 import type { StoreCodec } from './store-codec.js';
 import type { TokenStore } from '../token-store.js';
 
 /** After a store failure, the provider leaves the store alone this long before trying it again. */
 const STORE_RETRY_AFTER_MS = 5_000;
+/**
+ * After the store refused a command for good (`store_misconfigured`), this long: a lock that can
+ * be taken but not released would hold the fleet back, and a retry every 5 s cannot cure it.
+ */
+const MISCONFIGURED_RETRY_AFTER_MS = 5 * 60_000;
 
 /** What {@link SharedStore} is built from. */
 export interface SharedStoreSettings {
@@ -16,7 +21,7 @@ export interface SharedStoreSettings {
   codec: StoreCodec;
   /** Longest wait for one store operation. */
   timeoutMs: number;
-  logger: Logger;
+  logger: ResolvedLogger;
   /** Who the diagnostics events are about. */
   subject: TokenSubject;
 }
@@ -40,13 +45,15 @@ export class SharedStore {
   readonly #store: TokenStore;
   readonly #codec: StoreCodec;
   readonly #timeoutMs: number;
-  readonly #logger: Logger;
+  readonly #logger: ResolvedLogger;
   readonly #lockKey: string;
   readonly #subject: TokenSubject;
   /** While the store is failing: skip it until then. */
   #skipUntilMs = 0;
   /** Since when the store has been failing; undefined while it answers. */
   #failingSinceMs: number | undefined;
+  /** Whether the current failure was reported as a misconfiguration (at error level). */
+  #reportedMisconfiguration = false;
   #warnedUndecodable = false;
 
   constructor({ store, codec, timeoutMs, logger, subject }: SharedStoreSettings) {
@@ -162,36 +169,58 @@ export class SharedStore {
           timer.unref?.();
         }),
       ]);
-      const failingSinceMs = this.#failingSinceMs;
-      if (failingSinceMs !== undefined) {
-        this.#failingSinceMs = undefined;
-        this.#logger.warn('The token store answers again; sharing tokens through it');
-        events.storeRecovered.publish(() => ({
-          ...this.#subject,
-          unavailableForMs: Date.now() - failingSinceMs,
-        }));
-      }
+      this.#answered();
       return result;
     } catch (error) {
       if (pending !== undefined) abandoned?.(pending);
-      this.#skipUntilMs = Date.now() + STORE_RETRY_AFTER_MS;
-      if (this.#failingSinceMs === undefined) {
-        this.#failingSinceMs = Date.now();
-        events.storeUnavailable.publish(() => ({
-          ...this.#subject,
-          operation: what,
-          reason: errorMessage(error),
-        }));
-        this.#logger.warn(
-          `The token store failed to ${what} (${errorMessage(error)}); this process fetches its own ` +
-            `tokens until the store answers again (next try in ${STORE_RETRY_AFTER_MS / 1000} s). ` +
-            'No request fails because of this',
-          { reason: errorMessage(error) },
-        );
-      }
+      this.#failed(what, error);
       return undefined;
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** After a failure: the store is left alone for a while, and the first failure is reported. */
+  #failed(what: string, error: unknown): void {
+    const nowMs = Date.now();
+    const misconfigured = isBookableAuthError(error) && error.code === 'store_misconfigured';
+    const pauseMs = misconfigured ? MISCONFIGURED_RETRY_AFTER_MS : STORE_RETRY_AFTER_MS;
+    this.#skipUntilMs = nowMs + pauseMs;
+    const reason = errorMessage(error);
+    if (misconfigured && !this.#reportedMisconfiguration) {
+      // Not an outage to wait out: the fix is someone's to make, so say it loudly, once.
+      this.#reportedMisconfiguration = true;
+      this.#logger.error(`${reason} (next try in ${pauseMs / 60_000} min)`, {
+        code: 'store_misconfigured',
+      });
+    }
+    if (this.#failingSinceMs !== undefined) return;
+    this.#failingSinceMs = nowMs;
+    events.storeUnavailable.publish(() => ({
+      ...this.#subject,
+      operation: what,
+      reason,
+      ...(misconfigured ? { errorCode: 'store_misconfigured' as const } : {}),
+    }));
+    if (misconfigured) return;
+    this.#logger.warn(
+      `The token store failed to ${what} (${reason}); this process fetches its own ` +
+        `tokens until the store answers again (next try in ${pauseMs / 1000} s). ` +
+        'No request fails because of this',
+      { reason },
+    );
+  }
+
+  /** After an answer: an outage (or a misconfiguration) is over. */
+  #answered(): void {
+    const failingSinceMs = this.#failingSinceMs;
+    if (failingSinceMs === undefined) return;
+    this.#failingSinceMs = undefined;
+    this.#reportedMisconfiguration = false;
+    this.#logger.warn('The token store answers again; sharing tokens through it');
+    events.storeRecovered.publish(() => ({
+      ...this.#subject,
+      unavailableForMs: Date.now() - failingSinceMs,
+    }));
   }
 }
