@@ -23,7 +23,7 @@ contents=$(tar -tzf "$tarball" | sed 's|^package/||')
 unexpected=$(echo "$contents" \
   | grep -vE '^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist/([a-z-]+/)?[a-z0-9-]+\.(js|d\.ts))$' || true)
 if [ -n "$unexpected" ]; then echo "unexpected files in the tarball:"; echo "$unexpected"; exit 1; fi
-for required in dist/index.js dist/index.d.ts dist/testing/index.js dist/redis/index.js dist/cli/index.js README.md LICENSE CHANGELOG.md; do
+for required in dist/index.js dist/index.d.ts dist/testing/index.js dist/redis/index.js dist/opentelemetry/index.js dist/cli/index.js README.md LICENSE CHANGELOG.md; do
   grep -qx "$required" <<<"$contents" || { echo "missing from the tarball: $required"; exit 1; }
 done
 
@@ -37,6 +37,10 @@ axios_version=$(node -p "require('$root/node_modules/axios/package.json').versio
 types_node=$(node -p "require('$root/node_modules/@types/node/package.json').version")
 echo '{ "name": "consumer", "version": "1.0.0", "private": true, "type": "module" }' > package.json
 npm install --no-audit --no-fund --silent "$tarball" "axios@$axios_version" "@types/node@$types_node"
+
+# The optional @opentelemetry/api peer is not installed: the imports below prove the main entry
+# never loads it (only ./opentelemetry does).
+test ! -e node_modules/@opentelemetry/api
 
 node --input-type=module -e "
   import { attachBookableAuth, createTokenProvider, isBookableAuthError } from 'bookable-axios-auth';
