@@ -8,7 +8,7 @@ import type {
 } from '../diagnostics.js';
 import { ATTR, errorType, serverAttributes, subjectAttributes, subjectKey } from './attributes.js';
 
-/** The metric names: public, documented in docs/observability.md. */
+/** The metric names, documented in docs/observability.md: renaming one breaks dashboards. */
 export const METRIC = Object.freeze({
   tokenRequestDuration: 'bookable_auth.token.request.duration',
   tokenRequests: 'bookable_auth.token.requests',
