@@ -50,6 +50,7 @@ writeFileSync(
         'bookable-axios-auth': [join(root, 'src/index.ts')],
         'bookable-axios-auth/testing': [join(root, 'src/testing/index.ts')],
         'bookable-axios-auth/redis': [join(root, 'src/redis/index.ts')],
+        'bookable-axios-auth/opentelemetry': [join(root, 'src/opentelemetry/index.ts')],
       },
     },
     files,

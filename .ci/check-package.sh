@@ -75,6 +75,10 @@ types_node=$(node -p "require('$root/node_modules/@types/node/package.json').ver
 echo '{ "name": "consumer", "version": "1.0.0", "private": true, "type": "module" }' > package.json
 npm install --no-audit --no-fund --silent "$tarball" "axios@$axios_version" "@types/node@$types_node"
 
+# The optional @opentelemetry/api peer is not installed: the imports below prove the main entry
+# never loads it (only ./opentelemetry does).
+test ! -e node_modules/@opentelemetry/api
+
 node --input-type=module -e "
   import { attachBookableAuth, createTokenProvider, isBookableAuthError } from 'bookable-axios-auth';
   if (typeof attachBookableAuth !== 'function' || typeof createTokenProvider !== 'function') process.exit(1);

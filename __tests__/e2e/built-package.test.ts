@@ -93,7 +93,63 @@ describe('the bookable-auth CLI (built bin)', () => {
     const { code, stdout } = await run([cli, 'demo']);
     expect(stdout).toContain('Every step behaved.');
     expect(stdout).not.toContain('✗');
+    expect(stdout).not.toMatch(/^ {4}/m); // events only with --events
     expect(code).toBe(0);
+  });
+
+  it('demo --events: prints, under each step, the events it published, one line each', async () => {
+    const { code, stdout } = await run([cli, 'demo', '--events']);
+    expect(code).toBe(0);
+    // Each step's line, followed by its events (indented), up to the next step.
+    const steps = stdout
+      .split(/^(?=[✓✗] )/m)
+      .filter((block) => /^[✓✗] /.test(block))
+      .map((block) => {
+        const [title = '', ...events] = block.trimEnd().split('\n');
+        return {
+          title,
+          channels: events
+            .filter((line) => line.startsWith('    '))
+            .map((line) => line.trim().split(/\s+/)[0]),
+          events: events.join('\n'),
+        };
+      });
+    expect(steps.map((s) => s.title.replace(/:.*/, ''))).toEqual([
+      '✓ Cold start',
+      '✓ Cache',
+      '✓ Renewal',
+      '✓ Revoked token',
+      '✓ Token endpoint outage',
+      '✓ Wrong secret',
+    ]);
+    const [cold, cache, renewal, revoked, outage, wrong] = steps;
+    expect(cold?.channels).toEqual(['token-request-attempt', 'token-request', 'token-obtained']);
+    expect(cold?.events).toMatch(
+      /^ {4}token-obtained +source=endpoint tokenId=[0-9a-f]{8} expiresIn=3600\.\ds refreshIn=\d+\.\ds$/m,
+    );
+    expect(cache?.events).toBe('    (no events)'); // nothing is published on the cached path
+    expect(renewal?.channels).toContain('background-refresh-started');
+    expect(revoked?.channels).toEqual([
+      'forced-refresh',
+      'token-request-attempt',
+      'token-request',
+      'token-obtained',
+      'request-replayed',
+    ]);
+    expect(revoked?.events).toMatch(
+      /^ {4}forced-refresh +refusedTokenId=[0-9a-f]{8} via=request$/m,
+    );
+    expect(revoked?.events).toMatch(
+      /^ {4}request-replayed +method=GET origin=http:\/\/127\.0\.0\.1:\d+ refusedTokenId=[0-9a-f]{8} tokenId=[0-9a-f]{8}$/m,
+    );
+    expect(outage?.events).toMatch(
+      /attempt=1 status=503 errorCode=token_endpoint_unavailable durationMs=\d+\n.*attempt=2 status=503 errorCode=token_endpoint_unavailable durationMs=\d+\n.*attempt=3 durationMs=\d+\n {4}token-request +attempts=3 durationMs=\d+ tokenId=[0-9a-f]{8}$/m,
+    );
+    expect(wrong?.events).toMatch(
+      /^ {4}token-request +attempts=1 durationMs=\d+ status=401 errorCode=invalid_client_credentials$/m,
+    );
+    expect(stdout).not.toMatch(/eyJ/); // no token, only token ids
+    expect(stdout).toContain('Every step behaved.');
   });
 
   it('token: prints what the token grants, without the token itself, and exits 0', async () => {

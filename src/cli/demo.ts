@@ -4,17 +4,28 @@ import { attachBookableAuth } from '../interceptors/attach.js';
 import { errorMessage, isBookableAuthError } from '../errors.js';
 import type { Logger } from '../options/provider-options.js';
 import { startTestServer, type TestServer } from '../testing/index.js';
+import { listenToEvents, type EventLines } from './demo-events.js';
 
 interface Step {
   ok: boolean;
   line: string;
 }
 
+/** Options of {@link runDemo}. */
+export interface DemoOptions {
+  /** After each step, print the diagnostics events it published, one line each. */
+  events?: boolean;
+}
+
 /**
  * Runs the library's whole story against a local Auth0-compatible server and a protected API,
  * printing one plain line per step. Resolves to true when every step behaved.
  */
-export async function runDemo(write: (line: string) => void): Promise<boolean> {
+export async function runDemo(
+  write: (line: string) => void,
+  options: DemoOptions = {},
+): Promise<boolean> {
+  const events: EventLines | undefined = options.events ? listenToEvents() : undefined;
   const server = await startTestServer({ scopes: ['venue:read'] });
   const retries: string[] = [];
   const logger: Logger = {
@@ -114,8 +125,13 @@ export async function runDemo(write: (line: string) => void): Promise<boolean> {
       }
       allOk &&= result.ok;
       write(`${result.ok ? '✓' : '✗'} ${result.line}`);
+      if (events !== undefined) {
+        const lines = events.drain();
+        for (const line of lines.length > 0 ? lines : ['(no events)']) write(`    ${line}`);
+      }
     }
   } finally {
+    events?.stop();
     auth.detach();
     await server.close();
   }

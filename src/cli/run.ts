@@ -49,11 +49,16 @@ Options (each overrides its environment variable):
 
 Exit codes: 0 ok, 2 bad configuration, 3 rejected by the server, 4 server unreachable.`;
 
-const DEMO_USAGE = `Usage: bookable-auth demo
+const DEMO_USAGE = `Usage: bookable-auth demo [options]
 
 Starts a local Auth0-compatible server and protected API on 127.0.0.1 and shows, step by step,
 cold-start concurrency, caching, renewal, a revoked token, an outage and a wrong secret.
-Exits 0 when every step behaved, 1 otherwise.`;
+Exits 0 when every step behaved, 1 otherwise.
+
+Options:
+  --events     after each step, print the diagnostics_channel events it published, one line
+               each: the channel, then the fields an operator would graph
+  -h, --help   show this help`;
 
 const REJECTED: ReadonlySet<BookableAuthErrorCode> = new Set([
   'invalid_client_credentials',
@@ -81,13 +86,18 @@ export async function runCli(
   }
   if (command === 'token') return tokenCommand(rest, env, io);
   if (command === 'demo') {
-    const parsed = parse(rest, { help: { type: 'boolean', short: 'h' } }, DEMO_USAGE, io);
+    const parsed = parse(
+      rest,
+      { events: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      DEMO_USAGE,
+      io,
+    );
     if (parsed === undefined) return EXIT.configuration;
     if (parsed.help) {
       io.out(DEMO_USAGE);
       return EXIT.ok;
     }
-    return (await runDemo(io.out)) ? EXIT.ok : EXIT.failed;
+    return (await runDemo(io.out, { events: parsed.events === true })) ? EXIT.ok : EXIT.failed;
   }
   io.err(`Unknown command "${command}".\n\n${USAGE}`);
   return EXIT.configuration;

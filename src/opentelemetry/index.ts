@@ -1,0 +1,2 @@
+export { instrumentBookableAuth } from './instrument.js';
+export type { BookableAuthInstrumentation, InstrumentBookableAuthOptions } from './instrument.js';
