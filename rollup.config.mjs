@@ -3,7 +3,8 @@
 // made from the ES build that tsc has just written to dist/, so both builds run the same code.
 //
 // - jose and p-retry ship as ES modules only, so they (and what they import) are bundled in;
-//   axios and the other peer dependencies, and Node's built-ins, stay require() calls.
+//   axios and the other peer dependencies, the dependencies that CommonJS can require
+//   (https-proxy-agent, proxy-from-env), and Node's built-ins stay require() calls.
 // - Code shared by the entry points goes into chunks, so `require('bookable-axios-auth')` and
 //   `require('bookable-axios-auth/redis')` share one copy of each module (one BookableAuthError
 //   class), as the ES build does.
@@ -29,11 +30,22 @@ const entries = Object.fromEntries(
     .map((file) => [posix.relative('dist', file).replace(/\.js$/, ''), posix.normalize(file)]),
 );
 
-const peers = Object.keys(pkg.peerDependencies ?? {});
+/** Whether CommonJS can require() a dependency: it has a "require" export, or is CommonJS itself. */
+function requirable(name) {
+  const manifest = JSON.parse(readFileSync(join('node_modules', name, 'package.json'), 'utf8'));
+  const exported = JSON.stringify(manifest.exports ?? {});
+  return manifest.type !== 'module' || exported.includes('"require"');
+}
+
+// Peers, and dependencies that CommonJS can require() (only the ES-only ones are bundled).
+const external = [
+  ...Object.keys(pkg.peerDependencies ?? {}),
+  ...Object.keys(pkg.dependencies ?? {}).filter(requirable),
+];
 const isExternal = (id) =>
   id.startsWith('node:') ||
   builtinModules.includes(id) ||
-  peers.some((peer) => id === peer || id.startsWith(`${peer}/`));
+  external.some((name) => id === name || id.startsWith(`${name}/`));
 
 /** The package a bundled module belongs to: its name, version, licence and folder. */
 function packageOf(moduleId) {
@@ -138,6 +150,9 @@ export default {
     entryFileNames: '[name].cjs',
     chunkFileNames: 'chunks/[name].cjs',
     exports: 'named',
+    // A lazily loaded dependency (https-proxy-agent) is require()d: Jest's CommonJS runtime cannot
+    // import() without --experimental-vm-modules.
+    dynamicImportInCjs: false,
     generatedCode: { preset: 'es2015', symbols: false },
     banner: (chunk) => {
       const bundled = bundledPackages(chunk.moduleIds);

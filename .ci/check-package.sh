@@ -33,8 +33,9 @@ required=$(node -p "
 for file in $required dist/THIRD-PARTY-LICENSES.txt README.md LICENSE CHANGELOG.md; do
   grep -qx "$file" <<<"$contents" || { echo "missing from the tarball: $file"; exit 1; }
 done
-# The CommonJS build require()s only its own files, Node's built-ins and peer dependencies (jose
-# and p-retry are ES modules only: they must be bundled in); the ES build imports them.
+# The CommonJS build require()s only its own files, Node's built-ins, peer dependencies and the
+# dependencies that CommonJS can require (jose and p-retry are ES modules only: they must be
+# bundled in); the ES build imports every dependency.
 mkdir "$work/unpacked"
 tar -xzf "$tarball" -C "$work/unpacked"
 node --input-type=module - "$work/unpacked/package" <<'JS'
@@ -43,8 +44,13 @@ import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 const dir = process.argv[2];
 const { peerDependencies = {}, dependencies = {} } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+const requirable = (name) => {
+  const manifest = JSON.parse(readFileSync(join('node_modules', name, 'package.json'), 'utf8'));
+  return manifest.type !== 'module' || JSON.stringify(manifest.exports ?? {}).includes('"require"');
+};
+const external = [...Object.keys(peerDependencies), ...Object.keys(dependencies).filter(requirable)];
 const allowed = (s) => s.startsWith('.') || s.startsWith('node:') || builtinModules.includes(s) ||
-  Object.keys(peerDependencies).some((p) => s === p || s.startsWith(`${p}/`));
+  external.some((p) => s === p || s.startsWith(`${p}/`));
 const files = readdirSync(join(dir, 'dist'), { recursive: true }).filter((f) => f.endsWith('.cjs'));
 const wrong = [];
 for (const file of files) {
@@ -59,7 +65,7 @@ for (const dep of Object.keys(dependencies)) {
   if (!new RegExp(`(from |import\\()'${dep}(/[^']*)?'`).test(esm)) wrong.push(`the ES build never imports ${dep}: is it bundled?`);
 }
 if (wrong.length > 0) { console.error(`CommonJS/ES build: \n  ${wrong.join('\n  ')}`); process.exit(1); }
-console.log(`CommonJS build: ${files.length} files, self-contained but for peers and built-ins`);
+console.log(`CommonJS build: ${files.length} files, self-contained but for ${external.join(', ')} and built-ins`);
 JS
 
 npx --no-install publint --strict "$tarball"

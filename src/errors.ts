@@ -27,6 +27,14 @@ export type BookableAuthErrorCode =
   | 'token_endpoint_unavailable'
   /** The token endpoint could not be reached (refused, reset, DNS, timeout). */
   | 'token_endpoint_unreachable'
+  /** The token endpoint's certificate comes from a CA this process does not trust. */
+  | 'server_certificate_untrusted'
+  /** The token endpoint's certificate is not valid for it (another host, expired). */
+  | 'server_certificate_invalid'
+  /** The token endpoint refused the TLS connection over the client certificate (mutual TLS). */
+  | 'client_certificate_rejected'
+  /** The proxy asked for credentials (407). */
+  | 'proxy_authentication_required'
   /** The token endpoint answered 2xx with something that is not a usable token. */
   | 'invalid_token_response'
   /** The protected API refused a freshly fetched token. */

@@ -18,18 +18,30 @@ export type ResolvedCredentials =
       algorithm: AssertionAlgorithm;
       keyId: string | undefined;
       assertionAudience: string;
-    };
+    }
+  | { method: 'tls_client_auth' | 'self_signed_tls_client_auth' };
 
 /**
- * Validates what the client authenticates with, for the method chosen: a secret, or a private key
- * with its algorithm, key id and assertion audience. A secret given where none is used is refused,
- * so it cannot leak.
+ * Validates what the client authenticates with, for the method chosen: a secret, a private key
+ * with its algorithm, key id and assertion audience, or (mutual TLS) the certificate, which the
+ * transport holds (see transport.ts). A secret or key given where none is used is refused, so it
+ * cannot leak.
  */
 export function resolveCredentials(
   options: TokenProviderOptions,
   method: ClientAuthentication,
   tokenUrl: string,
 ): ResolvedCredentials {
+  if (method === 'tls_client_auth' || method === 'self_signed_tls_client_auth') {
+    for (const unused of ['clientSecret', 'privateKey'] as const) {
+      if ((options as unknown as Record<string, unknown>)[unused] !== undefined) {
+        throw invalid(
+          `\`${unused}\` is not used with ${method}, where the client certificate authenticates: remove it, so it cannot leak`,
+        );
+      }
+    }
+    return { method };
+  }
   if (method !== 'private_key_jwt') {
     return {
       method,

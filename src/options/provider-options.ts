@@ -57,7 +57,12 @@ export interface RetryOptions {
 }
 
 /** How the application authenticates to the token endpoint. */
-export type ClientAuthentication = 'client_secret_post' | 'client_secret_basic' | 'private_key_jwt';
+export type ClientAuthentication =
+  | 'client_secret_post'
+  | 'client_secret_basic'
+  | 'private_key_jwt'
+  | 'tls_client_auth'
+  | 'self_signed_tls_client_auth';
 
 /** The body format of the token request. */
 export type TokenRequestFormat = 'form' | 'json';
@@ -98,9 +103,41 @@ export interface PrivateKeyJwtAuthentication {
   clientSecret?: never;
 }
 
+/**
+ * Authentication with a client certificate over mutual TLS (RFC 8705): nothing secret crosses the
+ * wire. `'tls_client_auth'` matches the certificate's subject DN against the one registered with
+ * the application (a certificate from a CA the tenant trusts); `'self_signed_tls_client_auth'`
+ * matches the certificate itself. The certificate comes from `tlsClientCertificate`, or from an
+ * `httpsAgent` created with `cert` and `key` (see docs/networks.md).
+ */
+export interface MutualTlsAuthentication {
+  clientAuthentication: 'tls_client_auth' | 'self_signed_tls_client_auth';
+  clientSecret?: never;
+  privateKey?: never;
+}
+
 /** Options of {@link createTokenProvider}. */
 export type TokenProviderOptions = TokenProviderSettings &
-  (ClientSecretAuthentication | PrivateKeyJwtAuthentication);
+  (ClientSecretAuthentication | PrivateKeyJwtAuthentication | MutualTlsAuthentication);
+
+/** A proxy for the token request, in axios's terms (`AxiosProxyConfig`). */
+export interface ProxyOptions {
+  host: string;
+  port: number;
+  /** `'http'` (the default) or `'https'`: how to reach the proxy itself. */
+  protocol?: string;
+  auth?: { username: string; password: string };
+}
+
+/** A client certificate and its private key, PEM-encoded, for mutual TLS. */
+export interface TlsClientCertificate {
+  /** The certificate (and any intermediates), PEM. */
+  cert: string | Buffer;
+  /** Its private key, PEM. Never logged, never put in an error. */
+  key: string | Buffer;
+  /** The key's passphrase, when it is encrypted. */
+  passphrase?: string;
+}
 
 /** The settings of {@link TokenProviderOptions} shared by every authentication method. */
 export interface TokenProviderSettings {
@@ -179,4 +216,23 @@ export interface TokenProviderSettings {
    * @default 500
    */
   storeTimeoutMs?: number;
+  /**
+   * The agent for an `https:` token URL: one with `ca` for a private CA, with `cert` and `key`
+   * for mutual TLS, or a proxy agent such as `new HttpsProxyAgent(url)` from `https-proxy-agent`.
+   * Only the token request uses it; your API requests keep your axios instance's transport.
+   * @default none: Node's global agent
+   */
+  httpsAgent?: import('node:http').Agent;
+  /** The agent for a plain `http:` token URL (loopback only). */
+  httpAgent?: import('node:http').Agent;
+  /**
+   * The proxy for the token request, or `false` for none, not even the environment's. By
+   * default the environment decides, as in axios: `HTTPS_PROXY` (or `HTTP_PROXY` for an `http:`
+   * URL) and `NO_PROXY`. An `https:` token URL is always reached through a CONNECT tunnel, so the
+   * proxy never sees the client secret.
+   * @default from the environment
+   */
+  proxy?: ProxyOptions | false;
+  /** The client certificate for mutual TLS, when it is not in `httpsAgent`. */
+  tlsClientCertificate?: TlsClientCertificate;
 }

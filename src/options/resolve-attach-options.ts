@@ -4,6 +4,7 @@ import type { BookableAuthOptions } from './attach-options.js';
 import { bookableAuthDefaults } from './defaults.js';
 import type {
   ClientSecretAuthentication,
+  MutualTlsAuthentication,
   PrivateKeyJwtAuthentication,
   TokenProviderSettings,
 } from './provider-options.js';
@@ -21,7 +22,8 @@ export interface ResolvedAttachOptions {
 type ProviderOptionKey =
   | keyof TokenProviderSettings
   | keyof ClientSecretAuthentication
-  | keyof PrivateKeyJwtAuthentication;
+  | keyof PrivateKeyJwtAuthentication
+  | keyof MutualTlsAuthentication;
 
 /**
  * Every option of a provider. The compiler holds this list to the option types (a key missing
@@ -45,6 +47,10 @@ const PROVIDER_OPTION_KEYS = Object.keys({
   store: true,
   storeEncryptionKey: true,
   storeTimeoutMs: true,
+  httpsAgent: true,
+  httpAgent: true,
+  proxy: true,
+  tlsClientCertificate: true,
   clientSecret: true,
   clientAuthentication: true,
   privateKey: true,

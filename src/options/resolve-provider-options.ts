@@ -5,6 +5,7 @@ import type { TokenInfo } from '../token-info.js';
 import { bookableAuthDefaults } from './defaults.js';
 import { resolveCredentials, type ResolvedCredentials } from './credentials.js';
 import { resolveEncryptionKey } from './keys.js';
+import { resolveTransport, type ResolvedTransport } from './transport.js';
 import type {
   ClientAuthentication,
   Logger,
@@ -34,6 +35,7 @@ export interface ResolvedStore {
 export interface ResolvedProviderOptions {
   clientId: string;
   credentials: ResolvedCredentials;
+  transport: ResolvedTransport;
   tokenUrl: string;
   audience: string;
   /** Normalised (single spaces); undefined when none is asked for. */
@@ -66,11 +68,18 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
   const method = oneOf<ClientAuthentication>(
     options.clientAuthentication,
     'clientAuthentication',
-    ['client_secret_post', 'client_secret_basic', 'private_key_jwt'],
+    [
+      'client_secret_post',
+      'client_secret_basic',
+      'private_key_jwt',
+      'tls_client_auth',
+      'self_signed_tls_client_auth',
+    ],
     bookableAuthDefaults.clientAuthentication,
   );
   const tokenUrl = resolveTokenUrl(options.tokenUrl, options.domain);
   const credentials = resolveCredentials(options, method, tokenUrl);
+  const transport = resolveTransport(options, method);
   const audience =
     options.audience === undefined
       ? bookableAuthDefaults.audience
@@ -82,6 +91,7 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
   return {
     clientId,
     credentials,
+    transport,
     tokenUrl,
     audience,
     scope,

@@ -9,11 +9,13 @@ import { createAssertionSigner } from '../token-endpoint/client-assertion.js';
 import {
   clientSecretBasic,
   clientSecretPost,
+  mutualTls,
   privateKeyJwt,
   type ClientAuth,
 } from '../token-endpoint/client-auth.js';
 import { requestWithRetries } from '../token-endpoint/retry.js';
 import { createTokenRequest } from '../token-endpoint/token-request.js';
+import { createTransport } from '../token-endpoint/transport.js';
 import { ClientCredentialsTokenProvider } from './client-credentials-provider.js';
 import { refreshPolicy } from './token-lifetime.js';
 import type { TokenProvider } from '../token-provider.js';
@@ -46,6 +48,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     tokenRequestFormat: o.tokenRequestFormat,
     timeoutMs: o.timeoutMs,
     clientAuth: clientAuthFor(o.clientId, o.credentials),
+    transport: createTransport({ tokenUrl: o.tokenUrl, ...o.transport }),
   });
   const fleet =
     o.store &&
@@ -81,6 +84,9 @@ function clientAuthFor(clientId: string, credentials: ResolvedCredentials): Clie
       return clientSecretPost(clientId, credentials.clientSecret);
     case 'client_secret_basic':
       return clientSecretBasic(clientId, credentials.clientSecret);
+    case 'tls_client_auth':
+    case 'self_signed_tls_client_auth':
+      return mutualTls(clientId, credentials.method);
     case 'private_key_jwt':
       return privateKeyJwt(
         clientId,

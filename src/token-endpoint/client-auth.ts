@@ -67,6 +67,27 @@ export function privateKeyJwt(clientId: string, signAssertion: () => Promise<str
   };
 }
 
+/**
+ * `tls_client_auth` and `self_signed_tls_client_auth` (RFC 8705): the client certificate, sent
+ * by the transport, authenticates; the body names the client, and holds nothing secret.
+ */
+export function mutualTls(
+  clientId: string,
+  method: 'tls_client_auth' | 'self_signed_tls_client_auth',
+): ClientAuth {
+  const registered =
+    method === 'tls_client_auth'
+      ? 'issued by a CA the tenant trusts, with the subject DN registered for the application'
+      : 'the very certificate registered with the application';
+  return {
+    apply({ params }) {
+      params.client_id = clientId;
+    },
+    checkHint: `\`clientId\` and the client certificate (\`tlsClientCertificate\`, or your \`httpsAgent\`'s \`cert\` and \`key\`): it must be ${registered}`,
+    scrub: (text) => text,
+  };
+}
+
 function formEncode(value: string): string {
   return new URLSearchParams({ v: value }).toString().slice(2);
 }

@@ -1,6 +1,7 @@
 import { Axios, type AxiosResponse } from 'axios';
 import type { TokenRequestFormat } from '../options/provider-options.js';
 import type { ClientAuth } from './client-auth.js';
+import type { TransportConfig } from './transport.js';
 import { refusalError, transportError, type ErrorContext } from './token-endpoint-errors.js';
 import { parseTokenResponse, type TokenResponse } from './token-response.js';
 
@@ -13,6 +14,8 @@ export interface TokenEndpointSettings {
   tokenRequestFormat: TokenRequestFormat;
   timeoutMs: number;
   clientAuth: ClientAuth;
+  /** How each request reaches the token endpoint: agents and proxy (see transport.ts). */
+  transport: () => Promise<TransportConfig>;
 }
 
 /** One token request, without retries. */
@@ -26,7 +29,9 @@ const MAX_RESPONSE_BYTES = 1024 * 1024;
  *
  * The request goes through a private `Axios` instance built without `axios.defaults`, so no
  * interceptor, default header or base URL of the application ever touches it; redirects are not
- * followed, so the secret cannot be forwarded to another host.
+ * followed, so the secret cannot be forwarded to another host. `timeoutMs` is also kept by a
+ * deadline of its own, which holds whatever the agent or proxy (axios's timer does not, with an
+ * agent and a silent proxy, before 1.16).
  */
 export function createTokenRequest(settings: TokenEndpointSettings): TokenRequest {
   const { tokenUrl, audience, scope, clientAuth } = settings;
@@ -60,18 +65,27 @@ export function createTokenRequest(settings: TokenEndpointSettings): TokenReques
     const body = json ? JSON.stringify(params) : new URLSearchParams(params).toString();
 
     const requestedAtMs = Date.now();
+    const deadline = AbortSignal.timeout(settings.timeoutMs);
     let response: AxiosResponse<string>;
+    let transport: TransportConfig | undefined;
     try {
+      transport = await settings.transport();
       response = await http.post<string>(tokenUrl, body, {
         headers,
-        ...(signal === undefined ? {} : { signal }),
+        ...transport.axios,
+        signal: signal === undefined ? deadline : AbortSignal.any([signal, deadline]),
       });
     } catch (error) {
-      throw transportError(error, context);
+      throw transportError(error, withProxy(context, transport), deadline.aborted);
     }
     if (response.status >= 200 && response.status < 300) {
       return parseTokenResponse(response, requestedAtMs, context);
     }
-    throw refusalError(response, context);
+    throw refusalError(response, withProxy(context, transport));
   };
+}
+
+function withProxy(context: ErrorContext, transport: TransportConfig | undefined): ErrorContext {
+  const proxy = transport?.proxyOrigin;
+  return proxy === undefined ? context : { ...context, proxy };
 }
