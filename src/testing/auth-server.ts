@@ -1,16 +1,14 @@
-import { KeyObject, createPublicKey, randomUUID, type JsonWebKey } from 'node:crypto';
+import { randomUUID, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TLSSocket, TlsOptions } from 'node:tls';
-import { SignJWT, exportJWK, generateKeyPair, jwtVerify, type JWK } from 'jose';
-import { keyInput } from '../options/keys.js';
+import type { TlsOptions } from 'node:tls';
+import { SignJWT, exportJWK, generateKeyPair } from 'jose';
 import {
-  certificateThumbprint,
-  parseDn,
-  sameDn,
-  subjectOf,
-  type DnAttribute,
-} from './certificates.js';
+  authenticateByCertificate,
+  clientRegistrations,
+  credentialsOf,
+  parseParams,
+} from './request-credentials.js';
 import { listenOnLoopback, readBody, sendJson, type LoopbackServer } from './http.js';
 
 /** An application registered with the test authorization server. */
@@ -19,7 +17,7 @@ export interface TestClient {
   /** The secret, for client_secret_post and client_secret_basic. */
   clientSecret?: string;
   /** The registered public key (PEM, KeyObject or JWK), for private_key_jwt. */
-  publicKey?: string | KeyObject | JWK;
+  publicKey?: string | KeyObject | JsonWebKey;
   /** APIs (audiences) the application is authorized for. @default every audience of the server */
   audiences?: string[];
   /** Scopes the application is granted. @default every scope of the server */
@@ -74,99 +72,13 @@ export interface AuthServerOptions {
 /** The authorization server's side of the test server. */
 export interface AuthServer extends LoopbackServer {
   issuer: string;
-  jwks: { keys: JWK[] };
+  jwks: { keys: JsonWebKey[] };
   tokenRequests: number;
   tokenLifetimeSeconds: number;
   /** When set, the JWT's `exp - iat` is this many seconds while `expires_in` stays as configured. */
   jwtLifetimeSeconds: number | undefined;
   failures: TokenFailure[];
   revokedIds: Set<string>;
-}
-
-interface Credentials {
-  clientId?: string;
-  clientSecret?: string;
-  assertion?: string;
-}
-
-function credentialsOf(req: IncomingMessage, params: Record<string, string>): Credentials {
-  const auth = req.headers.authorization;
-  if (auth?.startsWith('Basic ')) {
-    const decoded = Buffer.from(auth.slice(6), 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    return {
-      clientId: decodeURIComponent(decoded.slice(0, colon).replace(/\+/g, ' ')),
-      clientSecret: decodeURIComponent(decoded.slice(colon + 1).replace(/\+/g, ' ')),
-    };
-  }
-  return {
-    ...(params.client_id === undefined ? {} : { clientId: params.client_id }),
-    ...(params.client_secret === undefined ? {} : { clientSecret: params.client_secret }),
-    ...(params.client_assertion_type === 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' &&
-    params.client_assertion !== undefined
-      ? { assertion: params.client_assertion }
-      : {}),
-  };
-}
-
-function parseParams(req: IncomingMessage, body: string): Record<string, string> | undefined {
-  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-  try {
-    if (type === 'application/json') {
-      const json = JSON.parse(body) as Record<string, unknown>;
-      return Object.fromEntries(Object.entries(json).map(([k, v]) => [k, String(v)]));
-    }
-    if (type === 'application/x-www-form-urlencoded') {
-      return Object.fromEntries(new URLSearchParams(body));
-    }
-  } catch {
-    return undefined;
-  }
-  return undefined;
-}
-
-/** How a client registered for mutual TLS is recognized by its certificate. */
-interface MutualTlsRegistration {
-  subjectDn?: DnAttribute[];
-  thumbprint?: string;
-}
-
-type MutualTlsResult = { ok: true; thumbprint: string } | { ok: false; description: string };
-
-/**
- * Authenticates a request that carries neither secret nor assertion by its TLS client certificate,
- * as RFC 8705 section 2 describes: `tls_client_auth` needs a certificate issued by the server's
- * CA with the registered subject DN, `self_signed_tls_client_auth` the registered certificate.
- */
-async function authenticateByCertificate(
-  req: IncomingMessage,
-  registration: MutualTlsRegistration,
-): Promise<MutualTlsResult> {
-  const socket = req.socket as Partial<TLSSocket>;
-  const peer =
-    typeof socket.getPeerX509Certificate === 'function'
-      ? socket.getPeerX509Certificate()
-      : undefined;
-  if (peer === undefined) return { ok: false, description: 'Client certificate required' };
-  const thumbprint = certificateThumbprint(peer.raw);
-  if (registration.thumbprint !== undefined && registration.thumbprint === thumbprint) {
-    return { ok: true, thumbprint };
-  }
-  if (registration.subjectDn !== undefined) {
-    if (socket.authorized !== true) {
-      return registration.thumbprint === undefined
-        ? {
-            ok: false,
-            description: `Client certificate not issued by a trusted CA (${String(socket.authorizationError)})`,
-          }
-        : {
-            ok: false,
-            description: 'Client certificate does not match the registered credentials',
-          };
-    }
-    if (sameDn(await subjectOf(peer.raw), registration.subjectDn)) return { ok: true, thumbprint };
-  }
-  return { ok: false, description: 'Client certificate does not match the registered credentials' };
 }
 
 /**
@@ -176,62 +88,15 @@ async function authenticateByCertificate(
  * publishes it.
  */
 export async function startAuthServer(options: AuthServerOptions): Promise<AuthServer> {
-  const mutualTls = new Map<string, MutualTlsRegistration>();
-  for (const client of options.clients) {
-    const { tlsClientAuthSubjectDn: dn, selfSignedTlsClientAuthCertificate: cert } = client;
-    if (dn === undefined && cert === undefined) continue;
-    if (options.tls === undefined) {
-      throw new TypeError(
-        `The test client "${client.clientId}" authenticates with mutual TLS: start the server with \`tls\``,
-      );
-    }
-    mutualTls.set(client.clientId, {
-      ...(dn === undefined ? {} : { subjectDn: parseDn(dn) }),
-      ...(cert === undefined ? {} : { thumbprint: certificateThumbprint(cert) }),
-    });
-  }
+  const { mutualTls, verifyAssertion } = clientRegistrations(
+    options.clients,
+    options.tls !== undefined,
+  );
   const { privateKey, publicKey } = await generateKeyPair('RS256');
   const kid = randomUUID();
   const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
   // Filled in once the server listens; the handler runs only after that.
   const state = {} as AuthServer;
-  const seenAssertionIds = new Set<string>();
-  const publicKeys = new Map(
-    options.clients
-      .filter((c) => c.publicKey !== undefined)
-      .map((c) => {
-        const key = c.publicKey!;
-        const keyObject =
-          key instanceof KeyObject
-            ? key.type === 'public'
-              ? key
-              : createPublicKey(key)
-            : createPublicKey(keyInput(key as string | JsonWebKey));
-        return [c.clientId, keyObject] as const;
-      }),
-  );
-
-  /** Verifies a client assertion as Auth0 does: signature, iss = sub = client, aud, exp, unused jti. */
-  const assertionIsValid = async (clientId: string, assertion: string): Promise<boolean> => {
-    const key = publicKeys.get(clientId);
-    if (key === undefined) return false;
-    try {
-      const { payload } = await jwtVerify(assertion, key, {
-        issuer: clientId,
-        subject: clientId,
-        audience: `${state.origin}/`,
-        algorithms: ['RS256', 'RS384', 'PS256'],
-        requiredClaims: ['exp', 'jti'],
-        maxTokenAge: 300,
-      });
-      if (seenAssertionIds.has(payload.jti!)) return false;
-      seenAssertionIds.add(payload.jti!);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', state.origin);
     if (req.method === 'GET' && url.pathname === '/.well-known/jwks.json') {
@@ -315,7 +180,7 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
       certificateThumbprintSha256 = result.thumbprint;
     } else if (
       !(assertion !== undefined
-        ? await assertionIsValid(client.clientId, assertion)
+        ? await verifyAssertion(client.clientId, assertion, `${state.origin}/`)
         : client.clientSecret !== undefined && client.clientSecret === clientSecret)
     ) {
       refuse();

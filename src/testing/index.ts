@@ -14,8 +14,8 @@ export {
   certificateThumbprint,
   createSelfSignedCertificate,
   createTestCertificateAuthority,
-  TLS_LIBRARY_MISSING,
 } from './certificates.js';
+export { TLS_LIBRARY_MISSING } from './tls-libraries.js';
 export type {
   CertificateAndKey,
   CertificateRequest,

@@ -2,7 +2,8 @@ import { Axios, type AxiosResponse } from 'axios';
 import type { TokenRequestFormat } from '../options/provider-options.js';
 import type { ClientAuth } from './client-auth.js';
 import type { TransportConfig } from './transport.js';
-import { refusalError, transportError, type ErrorContext } from './token-endpoint-errors.js';
+import { refusalError, type ErrorContext } from './refusal-errors.js';
+import { transportError } from './transport-errors.js';
 import { parseTokenResponse, type TokenResponse } from './token-response.js';
 
 /** What the token request is built from. */

@@ -1,5 +1,5 @@
 import type { AxiosResponse } from 'axios';
-import { malformed, type ErrorContext } from './token-endpoint-errors.js';
+import { malformed, type ErrorContext } from './refusal-errors.js';
 
 /** A token response that passed validation. */
 export interface TokenResponse {
