@@ -1,19 +1,23 @@
-// The CommonJS build, for `require()` (the "require" condition of package.json "exports"): Jest
-// 29's CommonJS runtime, NestJS's default setup and any tool that cannot load an ES module. It is
-// made from the ES build that tsc has just written to dist/, so both builds run the same code.
+// Both published builds, made from what tsc has just written to build/tsc (JavaScript and
+// declarations), so that they run the same code:
 //
-// - jose and p-retry ship as ES modules only, so they (and what they import) are bundled in;
-//   axios and the other peer dependencies, the dependencies that CommonJS can require
-//   (https-proxy-agent, proxy-from-env), and Node's built-ins stay require() calls.
-// - Code shared by the entry points goes into chunks, so `require('bookable-axios-auth')` and
-//   `require('bookable-axios-auth/redis')` share one copy of each module (one BookableAuthError
-//   class), as the ES build does.
-// - Each entry's declarations are copied to .d.cts (relative specifiers `./x.js` -> `./x.cjs`), so
-//   TypeScript reads them as CommonJS under the "require" condition.
-// - The licence texts of the bundled packages go to dist/THIRD-PARTY-LICENSES.txt, and each
-//   file that bundles one names it in a banner.
+// - The ES build (dist/*.js), for `import`: each entry point with its modules in a few shared
+//   chunks, so that loading the package reads a handful of files rather than one per module (the
+//   import cost of a cold start). Every dependency stays an import, as do axios and Node's
+//   built-ins. The declarations (.d.ts) are copied as tsc wrote them.
+// - The CommonJS build (dist/*.cjs), for `require()` (the "require" condition of package.json
+//   "exports"): Jest 29's CommonJS runtime, NestJS's default setup and any tool that cannot load
+//   an ES module. jose and p-retry ship as ES modules only, so they (and what they import) are
+//   bundled in; axios and the other peer dependencies, the dependencies that CommonJS can require
+//   (https-proxy-agent, proxy-from-env), and Node's built-ins stay require() calls. Each entry's
+//   declarations are copied to .d.cts (relative specifiers `./x.js` -> `./x.cjs`), so TypeScript
+//   reads them as CommonJS under the "require" condition. The licence texts of the bundled
+//   packages go to dist/THIRD-PARTY-LICENSES.txt, and each file that bundles one names it.
 //
-// The entry points come from the "import" targets of package.json "exports".
+// In both, code shared by the entry points goes into chunks, so that `bookable-axios-auth` and
+// `bookable-axios-auth/redis` share one copy of each module (one BookableAuthError class). The
+// entry points come from package.json: the "import" (and "browser") targets of "exports", and
+// the bin.
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -21,14 +25,29 @@ import { join, posix, sep } from 'node:path';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const LICENSES = 'THIRD-PARTY-LICENSES.txt';
+/** Where tsc writes (tsconfig.build.json), and where the published builds go. */
+const COMPILED = 'build/tsc';
+const DIST = 'dist';
 
 /** `{ 'testing/index': 'dist/testing/index.js', ... }` from the "import" targets of "exports". */
-const entries = Object.fromEntries(
-  Object.values(pkg.exports)
-    .map((target) => target?.import?.default)
-    .filter((file) => typeof file === 'string')
-    .map((file) => [posix.relative('dist', file).replace(/\.js$/, ''), posix.normalize(file)]),
-);
+/** `{ 'testing/index': 'build/tsc/testing/index.js', ... }` for the given dist/ targets. */
+const entriesOf = (targets) =>
+  Object.fromEntries(
+    targets
+      .filter((file) => typeof file === 'string')
+      .map((file) => posix.relative(DIST, posix.normalize(file)).replace(/\.js$/, ''))
+      .map((name) => [name, posix.join(COMPILED, `${name}.js`)]),
+  );
+const exportTargets = (condition) =>
+  Object.values(pkg.exports).map((target) => target?.[condition]?.default);
+/** What `require()` reaches: the "require" conditions' entry points, compiled to CommonJS. */
+const entries = entriesOf(exportTargets('import'));
+/** What `import` reaches: those, the browser build and the CLI. */
+const esmEntries = entriesOf([
+  ...exportTargets('import'),
+  ...exportTargets('browser'),
+  ...Object.values(pkg.bin ?? {}),
+]);
 
 /** Whether CommonJS can require() a dependency: it has a "require" export, or is CommonJS itself. */
 function requirable(name) {
@@ -42,10 +61,13 @@ const external = [
   ...Object.keys(pkg.peerDependencies ?? {}),
   ...Object.keys(pkg.dependencies ?? {}).filter(requirable),
 ];
-const isExternal = (id) =>
-  id.startsWith('node:') ||
-  builtinModules.includes(id) ||
-  external.some((name) => id === name || id.startsWith(`${name}/`));
+const isBuiltin = (id) => id.startsWith('node:') || builtinModules.includes(id);
+const within = (names) => (id) => names.some((name) => id === name || id.startsWith(`${name}/`));
+const isExternal = (id) => isBuiltin(id) || within(external)(id);
+/** The ES build bundles none of the dependencies. */
+const isExternalToEsm = (id) =>
+  isBuiltin(id) ||
+  within([...Object.keys(pkg.peerDependencies ?? {}), ...Object.keys(pkg.dependencies ?? {})])(id);
 
 /** The package a bundled module belongs to: its name, version, licence and folder. */
 function packageOf(moduleId) {
@@ -114,7 +136,7 @@ function declarationsAndLicenses() {
       for (const file of declarations) {
         this.emitFile({
           type: 'asset',
-          fileName: posix.relative('dist', file).replace(/\.d\.ts$/, '.d.cts'),
+          fileName: posix.relative(COMPILED, file).replace(/\.d\.ts$/, '.d.cts'),
           source: commonJsDeclarations(readFileSync(file, 'utf8')),
         });
       }
@@ -136,33 +158,68 @@ function declarationsAndLicenses() {
   };
 }
 
-/** @type {import('rollup').RollupOptions} */
-export default {
-  input: entries,
-  external: isExternal,
-  plugins: [
-    nodeResolve({ exportConditions: ['node', 'import', 'default'] }),
-    declarationsAndLicenses(),
-  ],
-  output: {
-    dir: 'dist',
-    format: 'cjs',
-    entryFileNames: '[name].cjs',
-    chunkFileNames: 'chunks/[name].cjs',
-    exports: 'named',
-    // A lazily loaded dependency (https-proxy-agent) is require()d: Jest's CommonJS runtime cannot
-    // import() without --experimental-vm-modules.
-    dynamicImportInCjs: false,
-    generatedCode: { preset: 'es2015', symbols: false },
-    banner: (chunk) => {
-      const bundled = bundledPackages(chunk.moduleIds);
-      if (bundled.length === 0) return '';
-      const licenses = posix.relative(posix.dirname(chunk.fileName), LICENSES);
-      return `/*! Bundles ${bundled.map((p) => `${p.name} ${p.version} (${p.license})`).join(', ')}: licence texts in ${licenses} */`;
+/** Copies every declaration tsc wrote next to the ES build, as tsc wrote it. */
+function declarations() {
+  return {
+    name: 'declarations',
+    generateBundle() {
+      for (const file of readdirSync(COMPILED, { recursive: true })) {
+        if (!String(file).endsWith('.d.ts')) continue;
+        const path = posix.join(COMPILED, String(file).split(sep).join('/'));
+        this.emitFile({
+          type: 'asset',
+          fileName: posix.relative(COMPILED, path),
+          source: readFileSync(path, 'utf8'),
+        });
+      }
     },
+  };
+}
+
+/** A warning (a missing export, an unresolved import) is a broken build. */
+function onwarn(warning) {
+  throw new Error(warning.message, { cause: warning });
+}
+
+/** @type {import('rollup').RollupOptions[]} */
+export default [
+  {
+    input: esmEntries,
+    external: isExternalToEsm,
+    plugins: [declarations()],
+    output: {
+      dir: DIST,
+      format: 'es',
+      entryFileNames: '[name].js',
+      chunkFileNames: 'chunks/[name].js',
+      generatedCode: { preset: 'es2015', symbols: false },
+    },
+    onwarn,
   },
-  onwarn(warning) {
-    // A warning here (a missing export, an unresolved import) is a broken build.
-    throw new Error(warning.message, { cause: warning });
+  {
+    input: entries,
+    external: isExternal,
+    plugins: [
+      nodeResolve({ exportConditions: ['node', 'import', 'default'] }),
+      declarationsAndLicenses(),
+    ],
+    output: {
+      dir: DIST,
+      format: 'cjs',
+      entryFileNames: '[name].cjs',
+      chunkFileNames: 'chunks/[name].cjs',
+      exports: 'named',
+      // A lazily loaded dependency (https-proxy-agent) is require()d: Jest's CommonJS runtime
+      // cannot import() without --experimental-vm-modules.
+      dynamicImportInCjs: false,
+      generatedCode: { preset: 'es2015', symbols: false },
+      banner: (chunk) => {
+        const bundled = bundledPackages(chunk.moduleIds);
+        if (bundled.length === 0) return '';
+        const licenses = posix.relative(posix.dirname(chunk.fileName), LICENSES);
+        return `/*! Bundles ${bundled.map((p) => `${p.name} ${p.version} (${p.license})`).join(', ')}: licence texts in ${licenses} */`;
+      },
+    },
+    onwarn,
   },
-};
+];
