@@ -1,48 +1,19 @@
-import { afterEach, describe, expect, it, jest } from '@jest/globals';
-import axios, { isAxiosError, type AxiosInstance } from 'axios';
+import { describe, expect, it, jest } from '@jest/globals';
+import { isAxiosError } from 'axios';
 import { Readable } from 'node:stream';
-import { attachBookableAuth, type BookableAuthOptions } from '../../src/index.js';
-import { startLocalApi, type LocalApi } from '../helpers/local-api.js';
+import { attachedApis, failure } from '../helpers/attached-api.js';
 
-let server: LocalApi | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function setUp(
-  apiOptions: Parameters<typeof startLocalApi>[0] = {},
-  attach: Partial<BookableAuthOptions> = {},
-): Promise<{ api: AxiosInstance; local: LocalApi }> {
-  const local = (server = await startLocalApi(apiOptions));
-  const api = axios.create({ baseURL: local.origin });
-  attachBookableAuth(api, {
-    clientId: 'client-1',
-    clientSecret: 'test-secret-value',
-    tokenUrl: local.tokenUrl,
-    retry: { minTimeout: 1, maxTimeout: 5 },
-    ...attach,
-  } as BookableAuthOptions);
-  return { api, local };
-}
-
-const failure = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error('expected the request to fail');
-    },
-    (e: unknown) => e,
-  );
+const setUp = attachedApis();
 
 describe('401: one refresh, one replay', () => {
   it('replays a request whose token was revoked with a fresh token, once', async () => {
-    const { api, local } = await setUp();
+    const { api, server } = await setUp();
     await api.get('/warm-up');
-    local.revoke(local.issued[0]!);
+    server.revoke(server.issuedTokens[0]!);
     const response = await api.get('/venues');
     expect(response.status).toBe(200);
-    expect(local.tokenCalls).toBe(2);
-    expect(local.seen.slice(-2)).toEqual([local.issued[0], local.issued[1]]);
+    expect(server.tokenRequests).toBe(2);
+    expect(server.apiTokens.slice(-2)).toEqual(server.issuedTokens.slice(0, 2));
   });
 
   it.each([
@@ -53,7 +24,7 @@ describe('401: one refresh, one replay', () => {
   ])(
     'replays %s body with method, URL, params and headers intact',
     async (_name, data, contentType) => {
-      const { api, local } = await setUp();
+      const { api, server } = await setUp();
       const send = () =>
         api.request({
           method: 'PUT',
@@ -63,50 +34,50 @@ describe('401: one refresh, one replay', () => {
           headers: { 'x-custom': 'kept', ...(contentType ? { 'content-type': contentType } : {}) },
         });
       const reference = (await send()).data as Record<string, unknown>;
-      local.revoke(local.issued[0]!);
+      server.revoke(server.issuedTokens[0]!);
       const replayed = (await send()).data as Record<string, unknown>;
-      expect(local.tokenCalls).toBe(2);
+      expect(server.tokenRequests).toBe(2);
       expect(replayed).toEqual(reference);
       expect(replayed).toMatchObject({
         method: 'PUT',
         path: '/bookings/42',
         query: '?dry=no',
-        custom: 'kept',
+        headers: expect.objectContaining({ 'x-custom': 'kept' }),
       });
     },
   );
 
   it('does not replay a stream body: fails with the 401 and says why', async () => {
-    const { api, local } = await setUp();
+    const { api, server } = await setUp();
     await api.get('/warm-up');
-    local.revoke(local.issued[0]!);
+    server.revoke(server.issuedTokens[0]!);
     const error = await failure(
       api.post('/upload', Readable.from(['chunk']), { headers: { 'content-type': 'text/plain' } }),
     );
     expect(isAxiosError(error) && error.response?.status).toBe(401);
     expect((error as Error).message).toContain('stream');
-    expect(local.tokenCalls).toBe(1);
+    expect(server.tokenRequests).toBe(1);
   });
 
   it('never loops: a fresh token refused again is rejected as a 401 that points at audience and issuer', async () => {
-    const { api, local } = await setUp();
-    local.rejectAll = true;
+    const { api, server } = await setUp();
+    server.rejectAllTokens(true);
     const error = await failure(api.get('/venues'));
     expect(isAxiosError(error) && error.response?.status).toBe(401);
     expect((error as Error).message).toMatch(
       /freshly fetched access token too.*`audience`.*issuer/,
     );
     expect(((error as Error).cause as { code?: string }).code).toBe('token_rejected');
-    expect(local.apiCalls).toBe(2); // the request and its one replay
-    expect(local.tokenCalls).toBe(2);
+    expect(server.apiRequests).toBe(2); // the request and its one replay
+    expect(server.tokenRequests).toBe(2);
   });
 
   it('spaces forced refreshes when the API refuses every token, whatever the request rate', async () => {
-    const { api, local } = await setUp();
-    local.rejectAll = true;
+    const { api, server } = await setUp();
+    server.rejectAllTokens(true);
     await failure(api.get('/first'));
     const errors = await Promise.all(Array.from({ length: 20 }, () => failure(api.get('/more'))));
-    expect(local.tokenCalls).toBe(2); // no more token requests within forcedRefreshIntervalSeconds
+    expect(server.tokenRequests).toBe(2); // no more token requests within forcedRefreshIntervalSeconds
     for (const error of errors) {
       expect(isAxiosError(error) && error.response?.status).toBe(401);
       expect(((error as Error).cause as { code?: string }).code).toBe('token_rejected');
@@ -114,49 +85,52 @@ describe('401: one refresh, one replay', () => {
   });
 
   it('turns a storm of 500 concurrent 401s into one token request, and every request succeeds', async () => {
-    const { api, local } = await setUp({ apiJitterMs: 30, tokenDelayMs: 10 });
+    const { api, server } = await setUp();
+    server.setApiLatency(30);
     await api.get('/warm-up');
-    local.revoke(local.issued[0]!);
+    server.revoke(server.issuedTokens[0]!);
+    server.failNextTokenRequests(1, { delayMs: 10 });
     const results = await Promise.all(
       Array.from({ length: 500 }, (_, i) => api.get(`/venues/${i}`)),
     );
     expect(results.every((r) => r.status === 200)).toBe(true);
-    expect(local.tokenCalls).toBe(2);
+    expect(server.tokenRequests).toBe(2);
   });
 
   it('keeps late 401s (arriving after the refresh finished) on the same single refresh', async () => {
-    const { api, local } = await setUp({ apiJitterMs: 200 });
+    const { api, server } = await setUp();
+    server.setApiLatency(200);
     await api.get('/warm-up');
-    local.revoke(local.issued[0]!);
+    server.revoke(server.issuedTokens[0]!);
     const results = await Promise.all(Array.from({ length: 100 }, () => api.get('/venues')));
     expect(results.every((r) => r.status === 200)).toBe(true);
-    expect(local.tokenCalls).toBe(2);
+    expect(server.tokenRequests).toBe(2);
   });
 });
 
 describe('403', () => {
   it('is never "fixed" by a refresh, and names the scope wanted and the scopes the token has', async () => {
-    const { api, local } = await setUp({ scope: 'venue:read' });
+    const { api, server } = await setUp({ server: { scopes: ['venue:read'] } });
     const error = await failure(api.post('/scoped/venue-booking:create', {}));
     expect(isAxiosError(error) && error.response?.status).toBe(403);
     expect((error as Error).message).toContain(
       'requires scope "venue-booking:create" but the token has "venue:read"',
     );
     expect(((error as Error).cause as { code?: string }).code).toBe('insufficient_scope');
-    expect(local.tokenCalls).toBe(1);
-    expect(local.apiCalls).toBe(1);
+    expect(server.tokenRequests).toBe(1);
+    expect(server.apiRequests).toBe(1);
   });
 });
 
 describe('requests the plugin did not authorize', () => {
   it('leaves their 401 alone: no refresh, no replay', async () => {
-    const { api, local } = await setUp();
+    const { api, server } = await setUp();
     const error = await failure(
       api.get('/venues', { headers: { Authorization: 'Bearer not-ours' } }),
     );
     expect(isAxiosError(error) && error.response?.status).toBe(401);
-    expect(local.tokenCalls).toBe(0);
-    expect(local.apiCalls).toBe(1);
+    expect(server.tokenRequests).toBe(0);
+    expect(server.apiRequests).toBe(1);
   });
 });
 

@@ -9,7 +9,7 @@ import {
   credentialsOf,
   parseParams,
 } from './request-credentials.js';
-import { listenOnLoopback, readBody, sendJson, type LoopbackServer } from './http.js';
+import { failRequest, listenOnLoopback, readBody, sendJson, type LoopbackServer } from './http.js';
 
 /** An application registered with the test authorization server. */
 export interface TestClient {
@@ -56,8 +56,12 @@ export interface TokenFailure {
   delayMs?: number;
   /** Drop the connection without an answer. */
   reset?: boolean;
+  /** Never answer (until the server closes): a hung endpoint. */
+  hang?: boolean;
   /** Answer 200 with a body that is not a token (an HTML page). */
   malformed?: boolean;
+  /** Answer 200 and close the connection halfway through the body. */
+  truncated?: boolean;
 }
 
 export interface AuthServerOptions {
@@ -74,6 +78,8 @@ export interface AuthServer extends LoopbackServer {
   issuer: string;
   jwks: { keys: JsonWebKey[] };
   tokenRequests: number;
+  /** Every access token issued, in order. */
+  issuedTokens: string[];
   tokenLifetimeSeconds: number;
   /** When set, the JWT's `exp - iat` is this many seconds while `expires_in` stays as configured. */
   jwtLifetimeSeconds: number | undefined;
@@ -118,32 +124,27 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
       });
       return;
     }
-    const body = await readBody(req);
+    const body = (await readBody(req)).toString('utf8');
     state.tokenRequests += 1;
     const failure = state.failures.shift();
     if (failure !== undefined) {
-      if (failure.delayMs) await sleep(failure.delayMs);
-      if (failure.reset) {
-        req.socket.destroy();
+      if (failure.malformed || failure.truncated) {
+        if (failure.delayMs) await sleep(failure.delayMs);
+        if (failure.malformed) {
+          res.writeHead(200, { 'content-type': 'text/html' });
+          res.end('<!DOCTYPE html><html><body>Sign in</body></html>');
+        } else {
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': '200' });
+          res.write('{"access_token":"eyJ');
+          res.socket?.destroy();
+        }
         return;
       }
-      if (failure.malformed) {
-        res.writeHead(200, { 'content-type': 'text/html' });
-        res.end('<!DOCTYPE html><html><body>Sign in</body></html>');
-        return;
-      }
-      if (failure.status !== undefined) {
-        sendJson(
-          res,
-          failure.status,
-          failure.body ?? {
-            error: 'temporarily_unavailable',
-            error_description: 'Injected failure',
-          },
-          failure.headers,
-        );
-        return;
-      }
+      const answered = await failRequest(req, res, failure, {
+        error: 'temporarily_unavailable',
+        error_description: 'Injected failure',
+      });
+      if (answered) return;
     }
     const params = parseParams(req, body);
     if (params === undefined) {
@@ -239,6 +240,7 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
       .setExpirationTime(now + (state.jwtLifetimeSeconds ?? expiresIn))
       .setJti(randomUUID())
       .sign(privateKey);
+    state.issuedTokens.push(accessToken);
     sendJson(res, 200, {
       access_token: accessToken,
       scope,
@@ -252,6 +254,7 @@ export async function startAuthServer(options: AuthServerOptions): Promise<AuthS
     issuer: `${server.origin}/`,
     jwks: { keys: [jwk] },
     tokenRequests: 0,
+    issuedTokens: [],
     tokenLifetimeSeconds: options.tokenLifetimeSeconds,
     jwtLifetimeSeconds: undefined,
     failures: [],

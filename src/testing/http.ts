@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { TlsOptions } from 'node:tls';
 
 /** An HTTP server listening on 127.0.0.1 and a free port. */
@@ -42,17 +43,51 @@ export async function listenOnLoopback(
   };
 }
 
-export function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<string> {
+/** The request's body, as it came (a binary body too). */
+export function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => {
-      body += chunk;
-      if (body.length > limit) reject(new Error('body too large'));
+    const chunks: Buffer[] = [];
+    let length = 0;
+    req.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      length += chunk.length;
+      if (length > limit) reject(new Error('body too large'));
     });
-    req.on('end', () => resolve(body));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** How a request fails on purpose, before it is handled; false when it goes on as usual. */
+export interface InjectedFailure {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  delayMs?: number;
+  reset?: boolean;
+  hang?: boolean;
+}
+
+/**
+ * Applies an injected failure: waits `delayMs`, then drops the connection (`reset`), leaves the
+ * request unanswered (`hang`, until the server closes), or answers `status` with `body`. Resolves
+ * whether the request was answered (or dropped) here.
+ */
+export async function failRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  failure: InjectedFailure,
+  defaultBody: unknown,
+): Promise<boolean> {
+  if (failure.delayMs) await sleep(failure.delayMs);
+  if (failure.hang) return true;
+  if (failure.reset) {
+    req.socket.destroy();
+    return true;
+  }
+  if (failure.status === undefined) return false;
+  sendJson(res, failure.status, failure.body ?? defaultBody, failure.headers);
+  return true;
 }
 
 export function sendJson(

@@ -7,7 +7,7 @@ import {
   type CertificateAndKey,
   type CertificateRequest,
 } from './certificates.js';
-import { startProtectedApi } from './protected-api.js';
+import { startProtectedApi, type ApiFailure } from './protected-api.js';
 
 export type { TestClient, TokenFailure } from './auth-server.js';
 export {
@@ -23,7 +23,7 @@ export type {
 } from './certificates.js';
 export { startProtectedApi } from './protected-api.js';
 export { createMemoryTokenStore } from './memory-store.js';
-export type { ProtectedApi, ProtectedApiOptions } from './protected-api.js';
+export type { ApiFailure, ProtectedApi, ProtectedApiOptions } from './protected-api.js';
 
 /** Options of {@link startTestServer}. */
 export interface TestServerOptions {
@@ -97,6 +97,10 @@ export interface TestServer {
   readonly tokenRequests: number;
   /** API requests received so far. */
   readonly apiRequests: number;
+  /** Every access token the token endpoint issued, in order. */
+  readonly issuedTokens: readonly string[];
+  /** The bearer token each API request carried, in order (`''` for a request without one). */
+  readonly apiTokens: readonly string[];
   /**
    * With `tls`: the PEM certificate of the CA that issued the server certificate. Trust it on the
    * client (`new https.Agent({ ca: server.ca })`). Undefined without `tls`.
@@ -117,6 +121,10 @@ export interface TestServer {
   failNextTokenRequests(count: number, failure: TokenFailure): void;
   /** Makes the API refuse every token, as an API that cannot reach its key set does. */
   rejectAllTokens(reject: boolean): void;
+  /** Makes the next `count` API requests fail as described, whatever their token. */
+  failNextApiRequests(count: number, failure: ApiFailure): void;
+  /** Makes each API request wait a random time below `maxMs` first (0: none). */
+  setApiLatency(maxMs: number): void;
   close(): Promise<void>;
 }
 
@@ -186,6 +194,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     get apiRequests() {
       return api.apiRequests;
     },
+    get issuedTokens() {
+      return auth.issuedTokens;
+    },
+    get apiTokens() {
+      return api.apiTokens;
+    },
     ca: ca?.cert,
     async issueClientCertificate(request) {
       if (ca === undefined) {
@@ -210,6 +224,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     rejectAllTokens(reject) {
       api.rejectAllTokens = reject;
+    },
+    failNextApiRequests(count, failure) {
+      for (let i = 0; i < count; i++) api.failures.push(failure);
+    },
+    setApiLatency(maxMs) {
+      api.latencyMs = maxMs;
     },
     async close() {
       await Promise.all([auth.close(), api.close()]);

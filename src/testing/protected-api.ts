@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket, TlsOptions } from 'node:tls';
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 import { certificateThumbprint } from './certificates.js';
-import { listenOnLoopback, readBody, sendJson, type LoopbackServer } from './http.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { failRequest, listenOnLoopback, readBody, sendJson, type LoopbackServer } from './http.js';
 
 export interface ProtectedApiOptions {
   /** The issuer whose tokens are accepted (`iss`). */
@@ -20,11 +21,31 @@ export interface ProtectedApiOptions {
   tls?: TlsOptions;
 }
 
+/** How the next API requests fail, before their token is checked, for tests of error paths. */
+export interface ApiFailure {
+  /** Answer with this status, and `body` (else `{ error: 'injected_failure' }`). */
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Wait this long before answering (or failing). */
+  delayMs?: number;
+  /** Drop the connection without an answer. */
+  reset?: boolean;
+  /** Never answer (until the server closes): a hung API. */
+  hang?: boolean;
+}
+
 /** The protected API's side of the test server. */
 export interface ProtectedApi extends LoopbackServer {
   apiRequests: number;
+  /** The bearer token of each request, in order (`''` for a request without one). */
+  apiTokens: string[];
   /** Answer 401 to every token, as an API that cannot reach its key set does. */
   rejectAllTokens: boolean;
+  /** Each request first waits a random time below this many milliseconds. */
+  latencyMs: number;
+  /** Taken one per request, in order. */
+  failures: ApiFailure[];
 }
 
 function challenge(res: ServerResponse, status: 401 | 403, error: string, extra: string): void {
@@ -42,7 +63,8 @@ function challenge(res: ServerResponse, status: 401 | 403, error: string, extra:
  * An API protected as an Auth0-protected API is: it verifies the bearer JWT's signature against
  * the key set, its `iss`, `aud` and `exp`, and answers 401 `invalid_token` or 403
  * `insufficient_scope` with a `WWW-Authenticate` challenge. `GET|POST /<anything>` echoes the
- * request; a path under `/scoped/<scope>/` also needs that scope.
+ * request (method, path, query, headers but `authorization`, the body as text and base64, the
+ * token's subject and scope); a path under `/scoped/<scope>/` also needs that scope.
  */
 export async function startProtectedApi(options: ProtectedApiOptions): Promise<ProtectedApi> {
   const keys =
@@ -57,6 +79,15 @@ export async function startProtectedApi(options: ProtectedApiOptions): Promise<P
     const url = new URL(req.url ?? '/', state.origin);
     const auth = req.headers.authorization ?? '';
     const match = /^Bearer (\S+)$/i.exec(auth);
+    state.apiTokens.push(match?.[1] ?? '');
+    if (state.latencyMs > 0) await sleep(Math.random() * state.latencyMs);
+    const failure = state.failures.shift();
+    if (
+      failure !== undefined &&
+      (await failRequest(req, res, failure, { error: 'injected_failure' }))
+    ) {
+      return;
+    }
     if (match?.[1] === undefined) {
       res.writeHead(401, { 'www-authenticate': 'Bearer realm="api"' });
       res.end();
@@ -103,16 +134,26 @@ export async function startProtectedApi(options: ProtectedApiOptions): Promise<P
       challenge(res, 403, 'insufficient_scope', `scope="${decodeURIComponent(needed)}"`);
       return;
     }
+    const headers = { ...req.headers };
+    delete headers.authorization;
     sendJson(res, 200, {
       method: req.method,
       path: url.pathname,
       query: url.search,
+      headers,
       subject: payload.sub,
       scope: scopes.join(' '),
-      body,
+      body: body.toString('utf8'),
+      bodyBase64: body.toString('base64'),
     });
   };
 
   const server = await listenOnLoopback(handler, options.tls ? { tls: options.tls } : {});
-  return Object.assign(state, server, { apiRequests: 0, rejectAllTokens: false });
+  return Object.assign(state, server, {
+    apiRequests: 0,
+    apiTokens: [],
+    rejectAllTokens: false,
+    latencyMs: 0,
+    failures: [],
+  });
 }
