@@ -1,15 +1,6 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
-import {
-  diagnosticsChannels,
-  type BackgroundRefreshMessage,
-  type ForcedRefreshMessage,
-  type RequestReplayedMessage,
-  type StoreAvailabilityMessage,
-  type TokenDisagreementMessage,
-  type TokenObtainedMessage,
-  type TokenRequestAttemptMessage,
-  type TokenRequestContext,
-} from '../diagnostics-channels.js';
+import { diagnosticsChannels } from '../diagnostics-channels.js';
+import type * as Channel from '../diagnostics-channels.js';
 import { errorMessage } from '../errors.js';
 
 /** The events heard since the last `drain()`, one short line each. */
@@ -35,41 +26,42 @@ function secondsUntil(date: Date): string {
 }
 
 const describers: { [K in keyof typeof diagnosticsChannels]?: (message: never) => string } = {
-  tokenRequestAttempt: (m: TokenRequestAttemptMessage) =>
+  tokenRequestAttempt: (m: Channel.TokenRequestAttemptMessage) =>
     fields({
       attempt: m.attempt,
       status: m.status,
       errorCode: m.errorCode,
       durationMs: m.durationMs,
     }),
-  tokenObtained: (m: TokenObtainedMessage) =>
+  tokenObtained: (m: Channel.TokenObtainedMessage) =>
     fields({
       source: m.source,
       tokenId: m.tokenId,
       expiresIn: secondsUntil(m.expiresAt),
       refreshIn: secondsUntil(m.refreshAt),
     }),
-  backgroundRefreshStarted: (m: BackgroundRefreshMessage) =>
+  backgroundRefreshStarted: (m: Channel.BackgroundRefreshMessage) =>
     fields({ tokenId: m.tokenId, servesFor: secondsUntil(m.servesUntil) }),
-  backgroundRefreshFailed: (m: BackgroundRefreshMessage) =>
+  backgroundRefreshFailed: (m: Channel.BackgroundRefreshMessage) =>
     fields({ tokenId: m.tokenId, errorCode: m.errorCode, nextAttemptInMs: m.nextAttemptInMs }),
-  forcedRefresh: (m: ForcedRefreshMessage) =>
+  forcedRefresh: (m: Channel.ForcedRefreshMessage) =>
     fields({ refusedTokenId: m.refusedTokenId, via: m.via }),
-  requestReplayed: (m: RequestReplayedMessage) =>
+  requestReplayed: (m: Channel.RequestReplayedMessage) =>
     fields({
       method: m.method,
       origin: m.origin,
       refusedTokenId: m.refusedTokenId,
       tokenId: m.tokenId,
     }),
-  storeUnavailable: (m: StoreAvailabilityMessage) =>
+  storeUnavailable: (m: Channel.StoreAvailabilityMessage) =>
     fields({ operation: m.operation, reason: m.reason }),
-  storeRecovered: (m: StoreAvailabilityMessage) => fields({ unavailableForMs: m.unavailableForMs }),
-  tokenDisagreement: (m: TokenDisagreementMessage) => fields({ kind: m.kind }),
+  storeRecovered: (m: Channel.StoreAvailabilityMessage) =>
+    fields({ unavailableForMs: m.unavailableForMs }),
+  tokenDisagreement: (m: Channel.TokenDisagreementMessage) => fields({ kind: m.kind }),
 };
 
 /** One token fetch as it ends: its attempts, how long, and the token or the error. */
-function describeFetch(context: TokenRequestContext): string {
+function describeFetch(context: Channel.TokenRequestContext): string {
   const error = context.error;
   return fields({
     attempts: context.attempts,
@@ -94,13 +86,13 @@ export function listenToEvents(): EventLines {
   const stops: Array<() => void> = [];
 
   const noop = () => {};
-  const tracing = diagnosticsChannel.tracingChannel<unknown, TokenRequestContext>(
+  const tracing = diagnosticsChannel.tracingChannel<unknown, Channel.TokenRequestContext>(
     diagnosticsChannels.tokenRequest,
   );
   const handlers = {
     start: noop,
     end: noop,
-    asyncStart: (context: TokenRequestContext) =>
+    asyncStart: (context: Channel.TokenRequestContext) =>
       line(diagnosticsChannels.tokenRequest, describeFetch(context)),
     asyncEnd: noop,
     error: noop,

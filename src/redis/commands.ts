@@ -12,3 +12,9 @@ export interface RedisCommands {
   /** `EVAL script 1 key arg`: the script's reply. */
   eval(script: string, key: string, arg: string): Promise<unknown>;
 }
+
+/** Whether `client` has the three command methods the store sends. */
+export function hasStoreCommands(client: object): boolean {
+  const c = client as Record<string, unknown>;
+  return typeof c.get === 'function' && typeof c.set === 'function' && typeof c.eval === 'function';
+}

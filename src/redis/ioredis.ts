@@ -1,4 +1,4 @@
-import type { RedisCommands } from './commands.js';
+import { hasStoreCommands, type RedisCommands } from './commands.js';
 
 /**
  * An ioredis client (`ioredis` 5 or 6: `new Redis()` or `new Cluster()`), or an iovalkey one,
@@ -20,13 +20,7 @@ export interface IoRedisClientLike {
  */
 export function isIoRedis(client: object): client is IoRedisClientLike {
   const c = client as Partial<Record<keyof IoRedisClientLike, unknown>>;
-  return (
-    typeof c.status === 'string' &&
-    typeof c.call === 'function' &&
-    typeof c.get === 'function' &&
-    typeof c.set === 'function' &&
-    typeof c.eval === 'function'
-  );
+  return typeof c.status === 'string' && typeof c.call === 'function' && hasStoreCommands(client);
 }
 
 export function ioRedisCommands(client: IoRedisClientLike): RedisCommands {

@@ -1,4 +1,4 @@
-import type { RedisCommands } from './commands.js';
+import { hasStoreCommands, type RedisCommands } from './commands.js';
 
 /**
  * A node-redis client (`redis` 5 or 6): from `createClient()`, `createCluster()` or
@@ -24,11 +24,7 @@ export interface NodeRedisClientLike {
 export function isNodeRedis(client: object): client is NodeRedisClientLike {
   const c = client as Partial<Record<keyof NodeRedisClientLike, unknown>>;
   return (
-    typeof c.isOpen === 'boolean' &&
-    typeof c.sendCommand === 'function' &&
-    typeof c.get === 'function' &&
-    typeof c.set === 'function' &&
-    typeof c.eval === 'function'
+    typeof c.isOpen === 'boolean' && typeof c.sendCommand === 'function' && hasStoreCommands(client)
   );
 }
 

@@ -9,7 +9,14 @@ import {
   credentialsOf,
   parseParams,
 } from './request-credentials.js';
-import { failRequest, listenOnLoopback, readBody, sendJson, type LoopbackServer } from './http.js';
+import {
+  failRequest,
+  listenOnLoopback,
+  readBody,
+  sendJson,
+  type InjectedFailure,
+  type LoopbackServer,
+} from './http.js';
 
 /** An application registered with the test authorization server. */
 export interface TestClient {
@@ -46,18 +53,12 @@ export interface TestClient {
   certificateBoundAccessTokens?: boolean;
 }
 
-/** How the next token requests fail, for fault-injection tests. */
-export interface TokenFailure {
-  /** Answer with this status (and `body`, or an Auth0-style error body). */
-  status?: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-  /** Wait this long before answering (or before failing). */
-  delayMs?: number;
-  /** Drop the connection without an answer. */
-  reset?: boolean;
-  /** Never answer (until the server closes): a hung endpoint. */
-  hang?: boolean;
+/**
+ * How the next token requests fail, for fault-injection tests: as any request of the test server
+ * ({@link InjectedFailure}; the default body is Auth0's `temporarily_unavailable`), or with a
+ * broken success.
+ */
+export interface TokenFailure extends InjectedFailure {
   /** Answer 200 with a body that is not a token (an HTML page). */
   malformed?: boolean;
   /** Answer 200 and close the connection halfway through the body. */

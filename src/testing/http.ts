@@ -58,13 +58,17 @@ export function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<Buffe
   });
 }
 
-/** How a request fails on purpose, before it is handled; false when it goes on as usual. */
+/** How a request of the test server fails on purpose, before it is handled. */
 export interface InjectedFailure {
+  /** Answer with this status, and `body` (else an error body of the server's kind). */
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** Wait this long before answering (or before failing). */
   delayMs?: number;
+  /** Drop the connection without an answer. */
   reset?: boolean;
+  /** Never answer (until the server closes). */
   hang?: boolean;
 }
 

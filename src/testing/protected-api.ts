@@ -1,9 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { TLSSocket, TlsOptions } from 'node:tls';
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 import { certificateThumbprint } from './certificates.js';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { failRequest, listenOnLoopback, readBody, sendJson, type LoopbackServer } from './http.js';
+import {
+  failRequest,
+  listenOnLoopback,
+  readBody,
+  sendJson,
+  type InjectedFailure,
+  type LoopbackServer,
+} from './http.js';
 
 export interface ProtectedApiOptions {
   /** The issuer whose tokens are accepted (`iss`). */
@@ -21,19 +28,11 @@ export interface ProtectedApiOptions {
   tls?: TlsOptions;
 }
 
-/** How the next API requests fail, before their token is checked, for tests of error paths. */
-export interface ApiFailure {
-  /** Answer with this status, and `body` (else `{ error: 'injected_failure' }`). */
-  status?: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-  /** Wait this long before answering (or failing). */
-  delayMs?: number;
-  /** Drop the connection without an answer. */
-  reset?: boolean;
-  /** Never answer (until the server closes): a hung API. */
-  hang?: boolean;
-}
+/**
+ * How the next API requests fail, before their token is checked, for tests of error paths (the
+ * default body is `{ error: 'injected_failure' }`).
+ */
+export type ApiFailure = InjectedFailure;
 
 /** The protected API's side of the test server. */
 export interface ProtectedApi extends LoopbackServer {
