@@ -29,6 +29,19 @@ const config: Config = {
       testMatch: ['<rootDir>/__tests__/integration/**/*.test.ts'],
     },
     {
+      // The loopback tests where axios's own handling differs by version (proxies, agents, TLS,
+      // replays), again with the lowest axios the peer range allows.
+      ...base,
+      displayName: 'axios-1.6',
+      testMatch: [
+        '<rootDir>/__tests__/integration/{networks,mutual-tls,refresh-and-replay,attach,redaction}.test.ts',
+      ],
+      moduleNameMapper: {
+        ...base.moduleNameMapper,
+        '^axios$': '<rootDir>/node_modules/axios-1.6/index.js',
+      },
+    },
+    {
       // The built package and child processes: built once, before the first of these runs.
       ...base,
       displayName: 'e2e',
