@@ -20,10 +20,7 @@ import { clientOf, useTestServer } from '../helpers/test-server.js';
     let cluster: RedisCluster;
     const server = useTestServer();
     const openClient = useRedisClients();
-    const workers = useFleet(
-      () => server,
-      () => ({ REDIS_NODES: cluster.seeds.join(',') }),
-    );
+    const workers = useFleet(server, () => ({ REDIS_NODES: cluster.seeds.join(',') }));
 
     beforeAll(async () => {
       cluster = await startRedisCluster();

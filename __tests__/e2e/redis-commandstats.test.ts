@@ -20,10 +20,7 @@ function commandCalls(info: string): Record<string, number> {
   () => {
     const redis = useRedisServer();
     const server = useTestServer();
-    const workers = useFleet(
-      () => server,
-      () => ({ REDIS_URL: redis.url }),
-    );
+    const workers = useFleet(server, () => ({ REDIS_URL: redis.url }));
 
     it.each(CLIENT_FAMILIES)(
       'counts no Redis command over 10,000 cached requests from 4 processes (%s), where no token is renewed',

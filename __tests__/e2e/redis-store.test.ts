@@ -13,10 +13,7 @@ import { useTestServer } from '../helpers/test-server.js';
   const redis = useRedisServer();
   const openClient = useRedisClients();
   const server = useTestServer();
-  const workers = useFleet(
-    () => server,
-    () => ({ REDIS_URL: redis.url }),
-  );
+  const workers = useFleet(server, () => ({ REDIS_URL: redis.url }));
 
   /** What the store holds under this library's keys, parsed. */
   async function storedTokens(): Promise<Array<{ accessToken: string }>> {

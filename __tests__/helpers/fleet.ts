@@ -28,12 +28,12 @@ export interface Fleet {
 
 /**
  * For a test file: fleet processes, every one of them killed after each test. `server`: the
- * testing server whose API they call, as its client; `redis`: where they find Redis (`REDIS_URL`,
- * or a cluster's `REDIS_NODES`). Both are read at each start.
+ * testing server whose API they call, as its client (useTestServer's, read at each start);
+ * `redis`: where they find Redis (`REDIS_URL`, or a cluster's `REDIS_NODES`).
  */
-export function useFleet(server: () => TestServer, redis: () => Record<string, string>): Fleet {
+export function useFleet(server: TestServer, redis: () => Record<string, string>): Fleet {
   const baseEnv = (): Record<string, string> => {
-    const { apiOrigin, tokenUrl, audience, clientId, clientSecret } = server();
+    const { apiOrigin, tokenUrl, audience, clientId, clientSecret } = server;
     return {
       ...redis(),
       API_ORIGIN: apiOrigin,
