@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The consumer matrix: projects in .ci/consumers/ install the packed tarball as users do and use
-# it for real: the local test server, 20 concurrent requests through an attached axios instance,
-# exactly one token request. Jest 29 in CommonJS mode (ts-jest, babel-jest), a NestJS 11 app,
-# Vitest, and plain import / require() on this machine's Node, Node 20.19.0 (the engines floor),
-# 22 and 24, with the newest axios and with axios 1.6.0 (the lowest the peer range allows).
+# it for real (the scenario in consumers/shared/scenario.cjs): the local test server, 20
+# concurrent requests through an attached axios instance, exactly one token request, coded errors.
+# Jest 29 in CommonJS mode (ts-jest, babel-jest), a NestJS 11 app, Vitest, and plain import /
+# require() on this machine's Node, Node 20.19.0 (the engines floor), 22 and 24, with the newest
+# axios and with axios 1.6.0 (the lowest the peer range allows).
 #
 # Toolchains and Node binaries come from committed lock files; axios@latest is resolved at run
 # time on purpose, so that a new axios release that breaks the package turns this red.
@@ -35,10 +36,12 @@ install() { # name, command...
 install toolchains bash -c "cd '$consumers' && npm ci ${quiet[*]} && npm install --no-save ${quiet[*]} '$tarball' axios@latest"
 # Each package has a bin named node: no links, the runner calls each by its path.
 install node-binaries bash -c "cd '$consumers/node-versions' && npm ci --no-bin-links ${quiet[*]}"
+# A copy of node/ beside a copy of shared/, so that its scripts find the scenario where they look.
 lowest=$work/axios-lowest
-mkdir "$lowest"
-cp "$consumers/node/package.json" "$consumers/node/"*.mjs "$consumers/node/"*.cjs "$lowest/"
-install axios-1.6.0 bash -c "cd '$lowest' && npm install --no-save ${quiet[*]} '$tarball' axios@1.6.0"
+mkdir -p "$lowest/node"
+cp -R "$consumers/shared" "$lowest/"
+cp "$consumers/node/package.json" "$consumers/node/"*.mjs "$consumers/node/"*.cjs "$lowest/node/"
+install axios-1.6.0 bash -c "cd '$lowest/node' && npm install --no-save ${quiet[*]} '$tarball' axios@1.6.0"
 for name in "${!pids[@]}"; do
   if ! wait "${pids[$name]}"; then
     echo "install of $name failed:"
@@ -66,7 +69,7 @@ jobs_list=(
   "jest-babel|cd '$consumers/jest-babel' && npm test"
   "vitest|cd '$consumers/vitest' && npm test"
   "node, axios $axios_latest|plain '$consumers/node'"
-  "node, axios 1.6.0|plain '$lowest'"
+  "node, axios 1.6.0|plain '$lowest/node'"
 )
 run_job() { # index, name, command
   local t=$SECONDS status=0

@@ -1,18 +1,17 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import axios, { AxiosError, type AxiosAdapter } from 'axios';
 import { createHash } from 'node:crypto';
-import diagnosticsChannel from 'node:diagnostics_channel';
 import { inspect } from 'node:util';
 import {
   attachBookableAuth,
   createTokenProvider,
   diagnosticsChannels,
   type TokenProviderOptions,
-  type TokenStore,
 } from '../src/index.js';
-import { createMemoryTokenStore } from '../src/testing/index.js';
+import { listenToChannels, type ChannelEvent, type ChannelListener } from './helpers/channels.js';
 import { settle, until, useFakeClock } from './helpers/clock.js';
 import { auth0Jwt } from './helpers/jwt.js';
+import { outageStore, stubResponse } from './helpers/stub.js';
 import {
   CLIENT,
   expectScriptedRequestsMade,
@@ -25,46 +24,7 @@ const T0 = Date.parse('2026-01-01T00:00:00Z');
 const subject = { clientId: 'client-1', audience: 'api.bookabletech.com', tokenUrl: TOKEN_URL };
 const idOf = (token: string) => createHash('sha256').update(token).digest('hex').slice(0, 8);
 
-type Event = { channel: string; message: Record<string, unknown> };
-
-/** Records every message of every channel of the library, in order, until `stop()`. */
-function listen(): {
-  events: Event[];
-  of(channel: string): Record<string, unknown>[];
-  stop(): void;
-} {
-  const events: Event[] = [];
-  const stops: Array<() => void> = [];
-  for (const [key, name] of Object.entries(diagnosticsChannels)) {
-    if (key === 'tokenRequest') {
-      const handlers = Object.fromEntries(
-        ['start', 'end', 'asyncStart', 'asyncEnd', 'error'].map((phase) => [
-          phase,
-          (message: unknown) =>
-            events.push({
-              channel: `${name}:${phase}`,
-              message: { ...(message as Record<string, unknown>) },
-            }),
-        ]),
-      );
-      const tracing = diagnosticsChannel.tracingChannel(name);
-      tracing.subscribe(handlers as never);
-      stops.push(() => tracing.unsubscribe(handlers as never));
-      continue;
-    }
-    const handler = (message: unknown) =>
-      events.push({ channel: name, message: message as Record<string, unknown> });
-    diagnosticsChannel.subscribe(name, handler);
-    stops.push(() => diagnosticsChannel.unsubscribe(name, handler));
-  }
-  return {
-    events,
-    of: (channel) => events.filter((e) => e.channel === channel).map((e) => e.message),
-    stop: () => stops.forEach((stop) => stop()),
-  };
-}
-
-let listener: ReturnType<typeof listen> | undefined;
+let listener: ChannelListener | undefined;
 afterEach(() => {
   listener?.stop();
   listener = undefined;
@@ -72,7 +32,7 @@ afterEach(() => {
 });
 
 /** Every way a subscriber might print a message: none may show a token or the secret. */
-function expectNothingSecret(events: Event[], tokens: string[]): void {
+function expectNothingSecret(events: ChannelEvent[], tokens: string[]): void {
   const text = events
     .map(
       (e) => `${JSON.stringify(e.message)}\n${inspect(e.message, { depth: 6, showHidden: true })}`,
@@ -83,7 +43,7 @@ function expectNothingSecret(events: Event[], tokens: string[]): void {
 
 describe('the token-request tracing channel', () => {
   it('traces one fetch with its attempts inside it, and ends with the token id, never the token', async () => {
-    listener = listen();
+    listener = listenToChannels();
     fakeTokenEndpoint({ times: 3, answer: (call) => (call < 3 ? 503 : 200) });
     const provider = createTokenProvider({ ...CLIENT, retry: { minTimeout: 1, maxTimeout: 2 } });
     await provider.getToken();
@@ -117,7 +77,7 @@ describe('the token-request tracing channel', () => {
   });
 
   it('ends a failed fetch on the error channel with the final error and its attempts', async () => {
-    listener = listen();
+    listener = listenToChannels();
     fakeTokenEndpoint({ times: 2, answer: () => 503 });
     const provider = createTokenProvider({
       ...CLIENT,
@@ -137,7 +97,7 @@ describe('the token-request tracing channel', () => {
 describe('events where decisions are made', () => {
   it('reports the tokens obtained and a background refresh that starts, fails, and succeeds later', async () => {
     useFakeClock(T0);
-    listener = listen();
+    listener = listenToChannels();
     fakeTokenEndpoint({ times: 3, answer: (call) => (call === 2 ? 500 : 200) });
     const provider = createTokenProvider({ ...CLIENT, retry: { retries: 0 } });
     await provider.getToken();
@@ -165,21 +125,13 @@ describe('events where decisions are made', () => {
   });
 
   it('reports a forced refresh and the replay after a 401, naming tokens by id only', async () => {
-    listener = listen();
+    listener = listenToChannels();
     fakeTokenEndpoint({ times: 2 });
     let refuse = true;
     const adapter: AxiosAdapter = async (config) => {
-      const response = {
-        data: null,
-        status: 200,
-        statusText: '',
-        headers: {},
-        config,
-        request: {},
-      };
-      if (!refuse) return response;
+      if (!refuse) return stubResponse(config);
       refuse = false;
-      throw new AxiosError('401', 'ERR_BAD_REQUEST', config, {}, { ...response, status: 401 });
+      throw new AxiosError('401', 'ERR_BAD_REQUEST', config, {}, stubResponse(config, 401));
     };
     const api = axios.create({ baseURL: 'https://api.bookabletech.com', adapter });
     attachBookableAuth(api, CLIENT);
@@ -200,22 +152,16 @@ describe('events where decisions are made', () => {
 
   it('reports a store outage once, and its recovery with how long it lasted', async () => {
     useFakeClock(T0);
-    listener = listen();
+    listener = listenToChannels();
     fakeTokenEndpoint({ times: 3 });
-    const inner = createMemoryTokenStore();
-    let down = true;
-    const store: TokenStore = {
-      get: (key) => (down ? Promise.reject(new Error('ECONNREFUSED')) : inner.get(key)),
-      set: (key, value, ttl) => inner.set(key, value, ttl),
-      setIfAbsent: (key, value, ttl) => inner.setIfAbsent(key, value, ttl),
-      compareAndDelete: (key, value) => inner.compareAndDelete(key, value),
-    };
-    const member = () => createTokenProvider({ ...CLIENT, store } as TokenProviderOptions);
+    const outage = outageStore();
+    const member = () =>
+      createTokenProvider({ ...CLIENT, store: outage.store } as TokenProviderOptions);
     const a = member();
     await a.getToken();
     expect(a.invalidate()).toBe(true);
     await a.getToken(); // the store is skipped for 5 s: no second outage event
-    down = false;
+    outage.down = false;
     await jest.advanceTimersByTimeAsync(6_000);
     expect(a.invalidate()).toBe(true);
     await a.getToken();
@@ -235,7 +181,7 @@ describe('events where decisions are made', () => {
   });
 
   it('reports every disagreement between the response and the JWT, though it warns once', async () => {
-    listener = listen();
+    listener = listenToChannels();
     const token = auth0Jwt(600, { scope: 'venue:read' });
     fakeTokenEndpoint({
       times: 2,
@@ -261,18 +207,11 @@ describe('events where decisions are made', () => {
 describe('the cached path', () => {
   it('publishes nothing for requests served from the cache', async () => {
     fakeTokenEndpoint({ times: 1 });
-    const adapter: AxiosAdapter = async (config) => ({
-      data: null,
-      status: 200,
-      statusText: '',
-      headers: {},
-      config,
-      request: {},
-    });
+    const adapter: AxiosAdapter = async (config) => stubResponse(config);
     const api = axios.create({ baseURL: 'https://api.bookabletech.com', adapter });
     attachBookableAuth(api, CLIENT);
     await api.get('/warm-up');
-    listener = listen();
+    listener = listenToChannels();
     for (let i = 0; i < 100; i++) await api.get('/venues');
     expect(listener.events).toEqual([]);
   });

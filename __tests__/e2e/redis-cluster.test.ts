@@ -1,18 +1,16 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
 import { createTokenProvider, isBookableAuthError } from '../../src/index.js';
 import { createRedisTokenStore } from '../../src/redis/index.js';
-import {
-  createMemoryTokenStore,
-  startTestServer,
-  type TestServer,
-} from '../../src/testing/index.js';
-import { createFleet } from '../helpers/fleet.js';
+import { createMemoryTokenStore } from '../../src/testing/index.js';
+import { useFleet } from '../helpers/fleet.js';
 import { recordingLogger } from '../helpers/logger.js';
-import { CLIENT_FAMILIES, openClient } from '../helpers/redis-clients.js';
+import { CLIENT_FAMILIES } from '../helpers/redis-clients.js';
 import { startRedisCluster, type RedisCluster } from '../helpers/redis-cluster.js';
 import { skipRedisSuite } from '../helpers/redis-required.js';
+import { useRedisClients } from '../helpers/redis-suite.js';
+import { clientOf, useTestServer } from '../helpers/test-server.js';
 
 // A real Redis Cluster: 3 masters with a replica each, on loopback, shared by the fleets of
 // both client families (node-redis `createCluster()`, ioredis `new Cluster()`).
@@ -20,16 +18,9 @@ import { skipRedisSuite } from '../helpers/redis-required.js';
   'the Redis store on a Redis Cluster',
   () => {
     let cluster: RedisCluster;
-    let server: TestServer;
-    const closers: Array<() => void> = [];
-    const workers = createFleet(() => ({
-      REDIS_NODES: cluster.seeds.join(','),
-      API_ORIGIN: server.apiOrigin,
-      TOKEN_URL: server.tokenUrl,
-      AUDIENCE: server.audience,
-      CLIENT_ID: server.clientId,
-      CLIENT_SECRET: server.clientSecret,
-    }));
+    const server = useTestServer();
+    const openClient = useRedisClients();
+    const workers = useFleet(server, () => ({ REDIS_NODES: cluster.seeds.join(',') }));
 
     beforeAll(async () => {
       cluster = await startRedisCluster();
@@ -38,26 +29,17 @@ import { skipRedisSuite } from '../helpers/redis-required.js';
       await cluster?.close();
     });
     beforeEach(async () => {
-      server = await startTestServer();
       // A test that killed a master left its replica in charge, alone: restart the dead node.
       await cluster.heal();
       for (const port of await cluster.masters()) await cluster.command(port, 'FLUSHALL');
     }, 30_000);
-    afterEach(async () => {
-      workers.killAll();
-      for (const close of closers.splice(0)) close();
-      await server.close();
-    });
 
     /** The store key (without prefix) of the test server's credentials, as the provider names it. */
     async function storeKey(): Promise<string> {
       const memory = createMemoryTokenStore();
       const seen: string[] = [];
       const provider = createTokenProvider({
-        clientId: server.clientId,
-        clientSecret: server.clientSecret,
-        tokenUrl: server.tokenUrl,
-        audience: server.audience,
+        ...clientOf(server),
         store: { ...memory, get: (key) => (seen.push(key), memory.get(key)) },
       });
       await provider.getToken();
@@ -167,15 +149,11 @@ import { skipRedisSuite } from '../helpers/redis-required.js';
       const logger = recordingLogger();
       const providers = [];
       for (const family of [...CLIENT_FAMILIES, ...CLIENT_FAMILIES]) {
-        const { client, ready, close } = openClient(family, { seeds: cluster.seeds, user });
-        closers.push(close);
+        const { client, ready } = openClient(family, { seeds: cluster.seeds, user });
         await ready;
         providers.push(
           createTokenProvider({
-            clientId: server.clientId,
-            clientSecret: server.clientSecret,
-            tokenUrl: server.tokenUrl,
-            audience: server.audience,
+            ...clientOf(server),
             store: createRedisTokenStore({ client }),
             logger,
           }),

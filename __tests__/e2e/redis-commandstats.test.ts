@@ -1,10 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { createClient } from 'redis';
-import { startTestServer, type TestServer } from '../../src/testing/index.js';
-import { createFleet } from '../helpers/fleet.js';
+import { describe, expect, it } from '@jest/globals';
+import { useFleet } from '../helpers/fleet.js';
 import { CLIENT_FAMILIES } from '../helpers/redis-clients.js';
 import { skipRedisSuite } from '../helpers/redis-required.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { useRedisServer } from '../helpers/redis-suite.js';
+import { useTestServer } from '../helpers/test-server.js';
 
 /** `INFO commandstats` as `command -> calls`. */
 function commandCalls(info: string): Record<string, number> {
@@ -19,38 +18,9 @@ function commandCalls(info: string): Record<string, number> {
 (skipRedisSuite('redis-server') ? describe.skip : describe)(
   'Redis command counters over a fleet serving cached tokens',
   () => {
-    let redis: RedisServer;
-    let server: TestServer;
-    const connect = (url: string) =>
-      createClient({ url })
-        .on('error', () => {})
-        .connect();
-    let inspector: Awaited<ReturnType<typeof connect>>;
-    const workers = createFleet(() => ({
-      REDIS_URL: redis.url,
-      API_ORIGIN: server.apiOrigin,
-      TOKEN_URL: server.tokenUrl,
-      AUDIENCE: server.audience,
-      CLIENT_ID: server.clientId,
-      CLIENT_SECRET: server.clientSecret,
-    }));
-
-    beforeAll(async () => {
-      redis = await startRedisServer();
-      inspector = await connect(redis.url);
-    }, 20_000);
-    afterAll(async () => {
-      inspector?.destroy();
-      await redis?.close();
-    });
-    beforeEach(async () => {
-      server = await startTestServer();
-      await inspector.flushAll();
-    });
-    afterEach(async () => {
-      workers.killAll();
-      await server.close();
-    });
+    const redis = useRedisServer();
+    const server = useTestServer();
+    const workers = useFleet(server, () => ({ REDIS_URL: redis.url }));
 
     it.each(CLIENT_FAMILIES)(
       'counts no Redis command over 10,000 cached requests from 4 processes (%s), where no token is renewed',
@@ -61,12 +31,14 @@ function commandCalls(info: string): Record<string, number> {
         await Promise.all(fleet.map((w) => w.burst(1)));
         expect(server.tokenRequests).toBe(1);
 
-        await inspector.sendCommand(['CONFIG', 'RESETSTAT']);
+        await redis.inspector.sendCommand(['CONFIG', 'RESETSTAT']);
         for (let round = 0; round < 10; round++) {
           const results = await Promise.all(fleet.map((w) => w.burst(250)));
           expect(results).toEqual(Array(4).fill({ ok: 250, failed: [] }));
         }
-        const calls = commandCalls(String(await inspector.sendCommand(['INFO', 'commandstats'])));
+        const calls = commandCalls(
+          String(await redis.inspector.sendCommand(['INFO', 'commandstats'])),
+        );
 
         // No renewal happened (one-hour tokens), so no command but this test's own CONFIG
         // RESETSTAT (INFO counts itself only once it has answered).

@@ -1,68 +1,32 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import axios from 'axios';
-import { createClient } from 'redis';
-import {
-  attachBookableAuth,
-  createTokenProvider,
-  isBookableAuthError,
-  type TokenProviderOptions,
-} from '../../src/index.js';
-import { createRedisTokenStore } from '../../src/redis/index.js';
-import { startTestServer, type TestServer } from '../../src/testing/index.js';
-import { recordingLogger } from '../helpers/logger.js';
-import { openClient } from '../helpers/redis-clients.js';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { isBookableAuthError, type TokenProviderOptions } from '../../src/index.js';
 import { skipRedisSuite } from '../helpers/redis-required.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { storeMember, useRedisClients, useRedisServer } from '../helpers/redis-suite.js';
 import { startRespProxy, type RespProxy } from '../helpers/resp-proxy.js';
+import { useTestServer } from '../helpers/test-server.js';
 
 // Two faults the store coordination had, reproduced against a real Redis: each test failed
 // before its fix (an orphan lock held the fleet back; a second revocation failed every process).
 (skipRedisSuite('redis-server') ? describe.skip : describe)('the shared store’s faults', () => {
-  let redis: RedisServer;
+  const redis = useRedisServer();
+  const openClient = useRedisClients();
+  const server = useTestServer();
   let proxy: RespProxy;
-  let server: TestServer;
-  const connect = (url: string) =>
-    createClient({ url })
-      .on('error', () => {})
-      .connect();
-  let inspector: Awaited<ReturnType<typeof connect>>;
-  const closers: Array<() => void> = [];
 
-  beforeAll(async () => {
-    redis = await startRedisServer();
-    inspector = await connect(redis.url);
-  }, 20_000);
-  afterAll(async () => {
-    inspector?.destroy();
-    await redis?.close();
-  });
   beforeEach(async () => {
-    server = await startTestServer();
     proxy = await startRespProxy(redis.port);
-    await inspector.flushAll();
   });
   afterEach(async () => {
-    for (const close of closers.splice(0)) close();
     await proxy.close();
-    await server.close();
   });
 
   /** A process of the fleet: its own provider on its own connection (to Redis, or the proxy). */
   function process(url: string, overrides: Partial<TokenProviderOptions> = {}) {
-    const { client, close } = openClient('node-redis', { url });
-    closers.push(close);
-    const tokens = createTokenProvider({
-      clientId: server.clientId,
-      clientSecret: server.clientSecret,
-      tokenUrl: server.tokenUrl,
-      audience: server.audience,
-      retry: { retries: 0 },
-      store: createRedisTokenStore({ client }),
-      logger: recordingLogger(),
-      ...overrides,
-    } as TokenProviderOptions);
-    const api = axios.create({ baseURL: server.apiOrigin });
-    attachBookableAuth(api, { tokenProvider: tokens });
+    const { tokens, api } = storeMember(
+      server,
+      openClient('node-redis', { url }).client,
+      overrides,
+    );
     /** The outcome of one API request: the status, or the error code it failed with. */
     const call = () =>
       api.get('/venues').then(
@@ -89,7 +53,7 @@ import { startRespProxy, type RespProxy } from '../helpers/resp-proxy.js';
     // owner) once the late reply arrives, instead of leaving it to lapse (12 s by default).
     const [, lockKey] = await held;
     await proxy.seen((c) => c[0]?.toUpperCase() === 'EVAL' && c.includes(lockKey!), 2_000);
-    expect({ lockKey, pttl: await inspector.pTTL(lockKey!) }).toEqual({ lockKey, pttl: -2 });
+    expect({ lockKey, pttl: await redis.inspector.pTTL(lockKey!) }).toEqual({ lockKey, pttl: -2 });
 
     // So the next process takes the lock at once and fetches, and a third shares its token.
     const b = process(redis.url);

@@ -1,73 +1,26 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import axios from 'axios';
+import { describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createClient } from 'redis';
-import {
-  attachBookableAuth,
-  createTokenProvider,
-  type TokenProviderOptions,
-} from '../../src/index.js';
-import { createRedisTokenStore } from '../../src/redis/index.js';
-import { startTestServer, type TestServer } from '../../src/testing/index.js';
-import { createFleet } from '../helpers/fleet.js';
-import { recordingLogger } from '../helpers/logger.js';
-import { CLIENT_FAMILIES, openClient } from '../helpers/redis-clients.js';
+import type { TokenProviderOptions } from '../../src/index.js';
+import { useFleet } from '../helpers/fleet.js';
+import { CLIENT_FAMILIES } from '../helpers/redis-clients.js';
 import { skipRedisSuite } from '../helpers/redis-required.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
-
-type RedisClient = Awaited<ReturnType<ReturnType<typeof createClient>['connect']>>;
+import { storeMember, useRedisClients, useRedisServer } from '../helpers/redis-suite.js';
+import { useTestServer } from '../helpers/test-server.js';
 
 // The same suite for each client family: node-redis (`redis`) and ioredis.
 (skipRedisSuite('redis-server') ? describe.skip : describe)('the Redis store', () => {
-  let redis: RedisServer;
-  let server: TestServer;
-  /** The test's own connection (node-redis), to look at and tamper with what the store holds. */
-  let inspector: RedisClient;
-  const closers: Array<() => void> = [];
-  const workers = createFleet(() => ({
-    REDIS_URL: redis.url,
-    API_ORIGIN: server.apiOrigin,
-    TOKEN_URL: server.tokenUrl,
-    AUDIENCE: server.audience,
-    CLIENT_ID: server.clientId,
-    CLIENT_SECRET: server.clientSecret,
-  }));
-
-  beforeAll(async () => {
-    redis = await startRedisServer();
-  }, 20_000);
-  afterAll(async () => {
-    await redis?.close();
-  });
-  beforeEach(async () => {
-    server = await startTestServer();
-    inspector = await connect();
-    await inspector.flushAll();
-  });
-  afterEach(async () => {
-    workers.killAll();
-    for (const close of closers.splice(0)) close();
-    await server.close();
-  });
-
-  /** A node-redis connection of the test's own. */
-  async function connect(): Promise<RedisClient> {
-    const client = createClient({ url: redis.url, socket: { reconnectStrategy: 50 } }).on(
-      'error',
-      () => {},
-    );
-    closers.push(() => client.destroy());
-    await client.connect();
-    return client as RedisClient;
-  }
+  const redis = useRedisServer();
+  const openClient = useRedisClients();
+  const server = useTestServer();
+  const workers = useFleet(server, () => ({ REDIS_URL: redis.url }));
 
   /** What the store holds under this library's keys, parsed. */
   async function storedTokens(): Promise<Array<{ accessToken: string }>> {
-    const keys = (await inspector.keys('bookable-axios-auth:token:*')).filter(
+    const keys = (await redis.inspector.keys('bookable-axios-auth:token:*')).filter(
       (k) => !k.endsWith(':lock'),
     );
-    const values = await Promise.all(keys.map((k) => inspector.get(k)));
+    const values = await Promise.all(keys.map((k) => redis.inspector.get(k)));
     return values.map((v) => JSON.parse(String(v)) as { accessToken: string });
   }
 
@@ -77,21 +30,8 @@ type RedisClient = Awaited<ReturnType<ReturnType<typeof createClient>['connect']
 
     /** A provider of this process, as each process of a fleet would have, on its own connection. */
     function provider(overrides: Partial<TokenProviderOptions> = {}) {
-      const logger = recordingLogger();
-      const { client, close } = openClient(family, { url: redis.url });
-      closers.push(close);
-      const tokens = createTokenProvider({
-        clientId: server.clientId,
-        clientSecret: server.clientSecret,
-        tokenUrl: server.tokenUrl,
-        audience: server.audience,
-        retry: { retries: 0 },
-        store: createRedisTokenStore({ client }),
-        logger,
-        ...overrides,
-      } as TokenProviderOptions);
-      const api = axios.create({ baseURL: server.apiOrigin });
-      attachBookableAuth(api, { tokenProvider: tokens });
+      const { client } = openClient(family, { url: redis.url });
+      const { tokens, api, logger } = storeMember(server, client, overrides);
       const warnings = () => logger.lines.filter((l) => l.level === 'warn').map((l) => l.message);
       return { tokens, api, warnings };
     }
@@ -105,7 +45,7 @@ type RedisClient = Awaited<ReturnType<ReturnType<typeof createClient>['connect']
         expect(server.apiRequests).toBe(1000);
         expect(fleet.flatMap((w) => w.warnings)).toEqual([]);
         // The lock is released once the token is shared.
-        expect(await inspector.keys('*:lock')).toEqual([]);
+        expect(await redis.inspector.keys('*:lock')).toEqual([]);
       }, 30_000);
 
       it('does not stall when the lock holder dies mid-fetch: its lock lapses and another process fetches', async () => {
@@ -115,7 +55,7 @@ type RedisClient = Awaited<ReturnType<ReturnType<typeof createClient>['connect']
         const survivor = await startWorker({ TIMEOUT_MS: '1000' });
         void holder.burst(1);
         while (server.tokenRequests === 0) await sleep(10);
-        expect(await inspector.keys('*:lock')).toHaveLength(1);
+        expect(await redis.inspector.keys('*:lock')).toHaveLength(1);
         holder.kill();
 
         expect(await survivor.burst(20)).toEqual({ ok: 20, failed: [] });
@@ -191,7 +131,7 @@ type RedisClient = Awaited<ReturnType<ReturnType<typeof createClient>['connect']
 
       it('does not wait on a Redis that hangs: past storeTimeoutMs the process fetches for itself', async () => {
         const a = provider({ storeTimeoutMs: 100 });
-        const blocker = await connect();
+        const blocker = await redis.connect();
         let redisAwake = false;
         // DEBUG SLEEP blocks the whole server, as a stalled Redis would.
         const asleep = blocker.sendCommand(['DEBUG', 'SLEEP', '3']).then(() => (redisAwake = true));
@@ -212,9 +152,9 @@ type RedisClient = Awaited<ReturnType<ReturnType<typeof createClient>['connect']
         expect(await b.tokens.getToken()).toBe(token);
         expect(server.tokenRequests).toBe(1);
 
-        const keys = await inspector.keys('bookable-axios-auth:*');
+        const keys = await redis.inspector.keys('bookable-axios-auth:*');
         expect(keys).toHaveLength(1);
-        const value = String(await inspector.get(keys[0]!));
+        const value = String(await redis.inspector.get(keys[0]!));
         expect(value.split('.')).toHaveLength(5); // a compact JWE
         expect(JSON.parse(Buffer.from(value.split('.')[0]!, 'base64url').toString())).toEqual({
           alg: 'dir',
@@ -226,15 +166,15 @@ type RedisClient = Awaited<ReturnType<ReturnType<typeof createClient>['connect']
         // Another key (a rotation rolling out) keeps its own entry instead of fighting over one.
         const c = provider({ storeEncryptionKey: randomBytes(32) });
         expect(await c.tokens.getToken()).not.toBe(token);
-        expect(await inspector.keys('bookable-axios-auth:*')).toHaveLength(2);
+        expect(await redis.inspector.keys('bookable-axios-auth:*')).toHaveLength(2);
         expect(await b.tokens.getToken()).toBe(token);
       });
 
       it('never writes the client secret to Redis, in keys or values', async () => {
         const a = provider();
         await a.tokens.getToken();
-        const keys = await inspector.keys('*');
-        const values = await Promise.all(keys.map((k) => inspector.get(k)));
+        const keys = await redis.inspector.keys('*');
+        const values = await Promise.all(keys.map((k) => redis.inspector.get(k)));
         expect(keys.join(' ') + values.join(' ')).not.toContain(server.clientSecret);
         expect(keys).toEqual([expect.stringMatching(/^bookable-axios-auth:token:[\w-]{43}$/)]);
       });

@@ -1,5 +1,7 @@
+import { afterEach } from '@jest/globals';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { TestServer } from '../../src/testing/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const workerScript = fileURLToPath(new URL('../e2e/fixtures/fleet-worker.mjs', import.meta.url));
@@ -19,18 +21,33 @@ export interface Worker {
   kill(): void;
 }
 
-/** Starts fleet processes and kills every one of them at {@link Fleet.killAll}. */
+/** Starts fleet processes, each with the fleet's environment and `env`. */
 export interface Fleet {
   start(env?: Record<string, string>): Promise<Worker>;
-  killAll(): void;
 }
 
-export function createFleet(baseEnv: () => Record<string, string>): Fleet {
+/**
+ * For a test file: fleet processes, every one of them killed after each test. `server`: the
+ * testing server whose API they call, as its client (useTestServer's, read at each start);
+ * `redis`: where they find Redis (`REDIS_URL`, or a cluster's `REDIS_NODES`).
+ */
+export function useFleet(server: TestServer, redis: () => Record<string, string>): Fleet {
+  const baseEnv = (): Record<string, string> => {
+    const { apiOrigin, tokenUrl, audience, clientId, clientSecret } = server;
+    return {
+      ...redis(),
+      API_ORIGIN: apiOrigin,
+      TOKEN_URL: tokenUrl,
+      AUDIENCE: audience,
+      CLIENT_ID: clientId,
+      CLIENT_SECRET: clientSecret,
+    };
+  };
   const children: ChildProcess[] = [];
+  afterEach(() => {
+    for (const child of children.splice(0)) child.kill('SIGKILL');
+  });
   return {
-    killAll() {
-      for (const child of children.splice(0)) child.kill('SIGKILL');
-    },
     start(env = {}) {
       const child = fork(workerScript, {
         cwd: root,

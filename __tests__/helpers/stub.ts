@@ -1,5 +1,6 @@
-import type { AxiosAdapter, InternalAxiosRequestConfig } from 'axios';
-import type { TokenInfo, TokenProvider } from '../../src/index.js';
+import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import type { TokenInfo, TokenProvider, TokenStore } from '../../src/index.js';
+import { createMemoryTokenStore } from '../../src/testing/index.js';
 import { peekToken } from '../../src/token-provider.js';
 
 /**
@@ -45,3 +46,26 @@ export const echoAdapter: AxiosAdapter = async (config: InternalAxiosRequestConf
   config,
   request: {},
 });
+
+/** A bare response to `config` with `status` and no body, as an adapter returns it. */
+export function stubResponse(config: InternalAxiosRequestConfig, status = 200): AxiosResponse {
+  return { data: null, status, statusText: '', headers: {}, config, request: {} };
+}
+
+/**
+ * An in-memory store whose reads fail (`ECONNREFUSED`) while `down` is true, as a store in an
+ * outage does; it starts down.
+ */
+export function outageStore(): { store: TokenStore; down: boolean } {
+  const inner = createMemoryTokenStore();
+  const outage: { store: TokenStore; down: boolean } = {
+    down: true,
+    store: {
+      get: (key) => (outage.down ? Promise.reject(new Error('ECONNREFUSED')) : inner.get(key)),
+      set: (key, value, ttl) => inner.set(key, value, ttl),
+      setIfAbsent: (key, value, ttl) => inner.setIfAbsent(key, value, ttl),
+      compareAndDelete: (key, value) => inner.compareAndDelete(key, value),
+    },
+  };
+  return outage;
+}

@@ -10,6 +10,7 @@ import {
 } from '../../src/index.js';
 import { listenOnLoopback, sendJson, type LoopbackServer } from '../../src/testing/http.js';
 import { startTestServer, type TestServer } from '../../src/testing/index.js';
+import { clientOf } from '../helpers/test-server.js';
 
 // axios-retry re-sends a failed request's config through the whole instance, interceptors
 // included, so the two libraries meet on every retry: whichever is attached first, a retry must
@@ -81,10 +82,7 @@ async function setUp(
   auth = await startTestServer();
   api = await startScriptedApi();
   const provider = createTokenProvider({
-    clientId: auth.clientId,
-    clientSecret: auth.clientSecret,
-    tokenUrl: auth.tokenUrl,
-    audience: auth.audience,
+    ...clientOf(auth),
     retry: { minTimeout: 1, maxTimeout: 2 },
     ...options,
   });

@@ -34,6 +34,16 @@ const grant = {
 const hostOf = (url: string) => new URL(url).host;
 const tokenOf = (body: string) => (JSON.parse(body) as { access_token: string }).access_token;
 
+/** A request to the TLS server's API through `via`: whether it was answered or failed. */
+const apiRequestThrough = (via: TestProxy): Promise<'answered' | 'failed'> =>
+  plainRequest(tlsServer.apiOrigin, {
+    agent: new HttpsProxyAgent(via.url),
+    tls: { ca: tlsServer.ca! },
+  }).then(
+    () => 'answered',
+    () => 'failed',
+  );
+
 describe('the test proxy', () => {
   it('tunnels an https:// token request (CONNECT from https-proxy-agent), counts the tunnel, and sees neither secret nor token', async () => {
     const target = hostOf(tlsServer.tokenUrl);
@@ -96,14 +106,7 @@ describe('the test proxy', () => {
     try {
       const before = tlsServer.apiRequests;
       const tunnel = once(stalled.events, 'tunnel');
-      const request = plainRequest(tlsServer.apiOrigin, {
-        agent: new HttpsProxyAgent(stalled.url),
-        tls: { ca: tlsServer.ca! },
-      });
-      const outcome = request.then(
-        () => 'answered',
-        () => 'failed',
-      );
+      const outcome = apiRequestThrough(stalled);
       await tunnel;
       // A TLS handshake record (type 22) went into the tunnel.
       await new Promise<void>((resolve) => {
@@ -122,14 +125,7 @@ describe('the test proxy', () => {
     const stalled = await startTestProxy({ hang: 'connect' });
     try {
       const tunnel = once(stalled.events, 'tunnel');
-      const request = plainRequest(tlsServer.apiOrigin, {
-        agent: new HttpsProxyAgent(stalled.url),
-        tls: { ca: tlsServer.ca! },
-      });
-      const outcome = request.then(
-        () => 'answered',
-        () => 'failed',
-      );
+      const outcome = apiRequestThrough(stalled);
       expect(await tunnel).toEqual([hostOf(tlsServer.apiOrigin)]);
       expect(stalled.saw('\u0016\u0003')).toBe(false);
       await stalled.close();

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { createServer } from 'node:net';
 import { createTokenProvider, type TokenProviderOptions } from '../../src/index.js';
 import { startTestServer, type TestServer } from '../../src/testing/index.js';
+import { clientOf } from '../helpers/test-server.js';
 
 const fast = { minTimeout: 1, maxTimeout: 5 };
 let server: TestServer | undefined;
@@ -16,10 +17,7 @@ afterEach(async () => {
 async function setUp(extra: Partial<TokenProviderOptions> = {}) {
   server = await startTestServer();
   const provider = createTokenProvider({
-    clientId: server.clientId,
-    clientSecret: server.clientSecret,
-    tokenUrl: server.tokenUrl,
-    audience: server.audience,
+    ...clientOf(server),
     retry: fast,
     ...extra,
   } as TokenProviderOptions);

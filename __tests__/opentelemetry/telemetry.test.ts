@@ -3,7 +3,6 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import axios from 'axios';
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import diagnosticsChannel from 'node:diagnostics_channel';
 import {
   attachBookableAuth,
   createTokenProvider,
@@ -11,16 +10,13 @@ import {
   type TokenProviderOptions,
   type TokenRequestAttemptMessage,
   type TokenRequestContext,
-  type TokenStore,
 } from '../../src/index.js';
 import { instrumentBookableAuth } from '../../src/opentelemetry/index.js';
-import {
-  createMemoryTokenStore,
-  startTestServer,
-  type TestServer,
-} from '../../src/testing/index.js';
+import { startTestServer, type TestServer } from '../../src/testing/index.js';
+import { listenToChannels } from '../helpers/channels.js';
 import { settle, until, useFakeClock } from '../helpers/clock.js';
 import { otelHarness, total, type OtelHarness } from '../helpers/otel.js';
+import { outageStore } from '../helpers/stub.js';
 import {
   CLIENT,
   expectScriptedRequestsMade,
@@ -65,29 +61,18 @@ afterEach(async () => {
 async function hearing(
   action: () => Promise<unknown>,
 ): Promise<{ attempts: TokenRequestAttemptMessage[]; fetches: number[] }> {
-  const heard = { attempts: [] as TokenRequestAttemptMessage[], fetches: [] as number[] };
-  const onAttempt = (message: unknown) =>
-    heard.attempts.push(message as TokenRequestAttemptMessage);
-  const noop = () => {};
-  const tracing = diagnosticsChannel.tracingChannel<unknown, TokenRequestContext>(
-    diagnosticsChannels.tokenRequest,
-  );
-  const handlers = {
-    start: noop,
-    end: noop,
-    asyncStart: (context: TokenRequestContext) => heard.fetches.push(context.durationMs ?? NaN),
-    asyncEnd: noop,
-    error: noop,
-  };
-  diagnosticsChannel.subscribe(diagnosticsChannels.tokenRequestAttempt, onAttempt);
-  tracing.subscribe(handlers);
+  const listener = listenToChannels();
   try {
     await action();
   } finally {
-    diagnosticsChannel.unsubscribe(diagnosticsChannels.tokenRequestAttempt, onAttempt);
-    tracing.unsubscribe(handlers);
+    listener.stop();
   }
-  return heard;
+  return {
+    attempts: listener.of<TokenRequestAttemptMessage>(diagnosticsChannels.tokenRequestAttempt),
+    fetches: listener
+      .of<TokenRequestContext>(`${diagnosticsChannels.tokenRequest}:asyncStart`)
+      .map((context) => context.durationMs ?? NaN),
+  };
 }
 
 const tokenSpans = () => otel.spans().filter((s) => s.name === 'bookable_auth.token.request');
@@ -287,15 +272,11 @@ describe('a token store outage', () => {
   it('counts one fallback per outage, with what failed, while the process fetches for itself', async () => {
     useFakeClock(T0);
     fakeTokenEndpoint({ times: 4 });
-    const inner = createMemoryTokenStore();
-    let down = true;
-    const store: TokenStore = {
-      get: (key) => (down ? Promise.reject(new Error('ECONNREFUSED')) : inner.get(key)),
-      set: (key, value, ttl) => inner.set(key, value, ttl),
-      setIfAbsent: (key, value, ttl) => inner.setIfAbsent(key, value, ttl),
-      compareAndDelete: (key, value) => inner.compareAndDelete(key, value),
-    };
-    const provider = createTokenProvider({ ...CLIENT, store } as TokenProviderOptions);
+    const outage = outageStore();
+    const provider = createTokenProvider({
+      ...CLIENT,
+      store: outage.store,
+    } as TokenProviderOptions);
     await provider.getToken();
     provider.invalidate();
     await provider.getToken(); // the same outage: no second fallback
@@ -303,11 +284,11 @@ describe('a token store outage', () => {
       { attributes: { ...subject, 'bookable_auth.store.operation': 'read the token' }, value: 1 },
     ]);
 
-    down = false;
+    outage.down = false;
     await jest.advanceTimersByTimeAsync(6_000);
     provider.invalidate();
     await provider.getToken(); // the store answers again
-    down = true;
+    outage.down = true;
     await jest.advanceTimersByTimeAsync(6_000);
     provider.invalidate();
     await provider.getToken(); // a second outage

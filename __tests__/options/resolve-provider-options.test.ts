@@ -2,24 +2,11 @@ import { describe, expect, it } from '@jest/globals';
 import { generateKeyPairSync } from 'node:crypto';
 import { inspect } from 'node:util';
 import { createMemoryTokenStore } from '../../src/testing/index.js';
-import {
-  createTokenProvider,
-  isBookableAuthError,
-  type TokenProviderOptions,
-} from '../../src/index.js';
+import { createTokenProvider, type TokenProviderOptions } from '../../src/index.js';
+import { creationError } from '../helpers/creation-error.js';
 
 const creds = { clientId: 'client-1', clientSecret: 'test-secret-value' };
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-
-function creationError(options: unknown): Error & { code?: string } {
-  try {
-    createTokenProvider(options as TokenProviderOptions);
-  } catch (error) {
-    expect(isBookableAuthError(error)).toBe(true);
-    return error as Error & { code?: string };
-  }
-  throw new Error('expected createTokenProvider to throw');
-}
 
 describe('options are validated at creation', () => {
   it.each([

@@ -4,13 +4,10 @@ import https from 'node:https';
 import { inspect } from 'node:util';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import nock from 'nock';
-import {
-  createTokenProvider,
-  isBookableAuthError,
-  type TokenProviderOptions,
-} from '../../src/index.js';
+import { createTokenProvider, type TokenProviderOptions } from '../../src/index.js';
 import { createSelfSignedCertificate, type CertificateAndKey } from '../../src/testing/index.js';
 import { CLIENT, TENANT, TOKEN_BODY, TOKEN_URL } from '../helpers/token-endpoint.js';
+import { creationError } from '../helpers/creation-error.js';
 
 let certificate: CertificateAndKey;
 let other: CertificateAndKey;
@@ -25,16 +22,6 @@ afterEach(() => {
 });
 
 const mtls = { clientId: 'client-1', tokenUrl: TOKEN_URL, clientAuthentication: 'tls_client_auth' };
-
-function creationError(options: unknown): Error & { code?: string } {
-  try {
-    createTokenProvider(options as TokenProviderOptions);
-  } catch (error) {
-    expect(isBookableAuthError(error)).toBe(true);
-    return error as Error & { code?: string };
-  }
-  throw new Error('expected createTokenProvider to throw');
-}
 
 describe('transport options are validated at creation', () => {
   it.each([

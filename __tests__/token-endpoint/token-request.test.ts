@@ -10,9 +10,6 @@ import {
   TOKEN_BODY,
 } from '../helpers/token-endpoint.js';
 
-const base = CLIENT;
-const ok = TOKEN_BODY;
-
 afterEach(expectScriptedRequestsMade);
 
 describe('the token request on the wire', () => {
@@ -24,8 +21,8 @@ describe('the token request on the wire', () => {
       )
       .matchHeader('content-type', 'application/x-www-form-urlencoded')
       .matchHeader('accept', 'application/json')
-      .reply(200, ok);
-    await expect(createTokenProvider(base).getToken()).resolves.toBe('opaque-access-token-1');
+      .reply(200, TOKEN_BODY);
+    await expect(createTokenProvider(CLIENT).getToken()).resolves.toBe('opaque-access-token-1');
   });
 
   it('sends the documented JSON body when tokenRequestFormat is json, with the scope when set', async () => {
@@ -41,9 +38,9 @@ describe('the token request on the wire', () => {
         return true;
       })
       .matchHeader('content-type', 'application/json')
-      .reply(200, ok);
+      .reply(200, TOKEN_BODY);
     const provider = createTokenProvider({
-      ...base,
+      ...CLIENT,
       audience: 'api.example.com',
       scope: '  venue:read   venue-booking:create ',
       tokenRequestFormat: 'json',
@@ -56,9 +53,9 @@ describe('the token request on the wire', () => {
     nock(TENANT)
       .post('/oauth/token', 'grant_type=client_credentials&audience=api.bookabletech.com')
       .matchHeader('authorization', expected)
-      .reply(200, ok);
+      .reply(200, TOKEN_BODY);
     const provider = createTokenProvider({
-      ...base,
+      ...CLIENT,
       clientId: 'client:1',
       clientSecret: 's cret/&',
       clientAuthentication: 'client_secret_basic',
@@ -76,8 +73,8 @@ describe('the token request on the wire', () => {
     try {
       nock(TENANT, { badheaders: ['authorization', 'x-app-interceptor'] })
         .post('/oauth/token')
-        .reply(200, ok);
-      await expect(createTokenProvider(base).getToken()).resolves.toBe('opaque-access-token-1');
+        .reply(200, TOKEN_BODY);
+      await expect(createTokenProvider(CLIENT).getToken()).resolves.toBe('opaque-access-token-1');
     } finally {
       axios.interceptors.request.eject(interceptor);
       delete axios.defaults.headers.common.Authorization;
@@ -89,7 +86,7 @@ describe('the token request on the wire', () => {
     nock(TENANT)
       .post('/oauth/token')
       .reply(302, '', { location: 'https://attacker.example/collect' });
-    const error = await createTokenProvider(base)
+    const error = await createTokenProvider(CLIENT)
       .getToken()
       .catch((e: unknown) => e);
     expect(isBookableAuthError(error)).toBe(true);

@@ -8,7 +8,7 @@ import {
   TOKEN_BODY,
 } from '../helpers/token-endpoint.js';
 
-const base = CLIENT;
+// Short, for the table below.
 const ok = TOKEN_BODY;
 
 afterEach(expectScriptedRequestsMade);
@@ -39,7 +39,7 @@ describe('malformed success responses', () => {
         .post('/oauth/token')
         .reply(Number(status), body as nock.Body);
       nock(TENANT).post('/oauth/token').reply(200, ok);
-      const provider = createTokenProvider(base);
+      const provider = createTokenProvider(CLIENT);
       const error = await provider.getToken().catch((e: unknown) => e);
       expect(isBookableAuthError(error) && error.code).toBe('invalid_token_response');
       expect((error as Error).message).toContain(says);
@@ -52,7 +52,7 @@ describe('malformed success responses', () => {
     nock(TENANT)
       .post('/oauth/token')
       .reply(200, { ...ok, token_type: 'bearer', expires_in: '7200' });
-    const info = await createTokenProvider(base).getTokenInfo();
+    const info = await createTokenProvider(CLIENT).getTokenInfo();
     expect(info.expiresIn).toBe(7200);
   });
 });

@@ -1,9 +1,11 @@
-// require() on plain Node: the CommonJS build (no require(esm)), every subpath, real requests.
+// require() on plain Node: the CommonJS build (no require(esm)), every subpath, real requests
+// (shared/scenario.cjs).
 const assert = require('node:assert/strict');
 const axios = require('axios');
-const { attachBookableAuth, isBookableAuthError } = require('bookable-axios-auth');
+const auth = require('bookable-axios-auth');
 const { createRedisTokenStore } = require('bookable-axios-auth/redis');
-const { startTestServer } = require('bookable-axios-auth/testing');
+const testing = require('bookable-axios-auth/testing');
+const { expected, runScenario } = require('../shared/scenario.cjs');
 
 async function main() {
   for (const subpath of ['', '/testing', '/redis']) {
@@ -14,30 +16,7 @@ async function main() {
   }
   assert.equal(typeof createRedisTokenStore, 'function');
 
-  const server = await startTestServer();
-  try {
-    const api = axios.create({ baseURL: server.apiOrigin });
-    attachBookableAuth(api, {
-      clientId: server.clientId,
-      clientSecret: server.clientSecret,
-      tokenUrl: server.tokenUrl,
-      audience: server.audience,
-    });
-    const responses = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => api.get(`/venues/${i}`)),
-    );
-    assert.deepEqual(
-      responses.map((r) => r.status),
-      Array(20).fill(200),
-    );
-    assert.equal(server.tokenRequests, 1);
-    assert.throws(
-      () => attachBookableAuth(axios.create(), { clientId: 'only-an-id', clientSecret: '' }),
-      (error) => isBookableAuthError(error) && error.code === 'invalid_options',
-    );
-  } finally {
-    await server.close();
-  }
+  assert.deepEqual(await runScenario({ axios, auth, testing }), expected);
   console.log(`require: ok (Node ${process.version}, axios ${axios.VERSION})`);
 }
 
