@@ -10,6 +10,7 @@ import {
   type TestServer,
   type TestServerOptions,
 } from '../../src/testing/index.js';
+import { clientOf } from './test-server.js';
 
 export interface AttachedApi {
   /** An axios instance for the server's API, with the plugin attached. */
@@ -38,10 +39,7 @@ export function attachedApis(): (options?: AttachedApiOptions) => Promise<Attach
     servers.push(server);
     const api = axios.create({ baseURL: server.apiOrigin });
     const auth = attachBookableAuth(api, {
-      clientId: server.clientId,
-      clientSecret: server.clientSecret,
-      tokenUrl: server.tokenUrl,
-      audience: server.audience,
+      ...clientOf(server),
       retry: { minTimeout: 1, maxTimeout: 5 },
       ...attach,
     } as BookableAuthOptions);
