@@ -594,7 +594,7 @@ const sections: Record<string, (out: Out) => Promise<void>> = {
     await overheadTable(out, axiosContenders, true, STUB_REQUESTS);
     out();
     out(
-      'What bookable-axios-auth adds to the reference is its own work per request: the cache and expiry check, the origin guard, the check for an `Authorization` header the caller set, and marking the request for a replay. axios-token-interceptor writes the header as a plain property (which axios documents as deprecated) and has no response interceptor, so it can come in below the reference.',
+      'bookable-axios-auth does its own work per request (the cache and expiry check, the origin guard, the check for an `Authorization` header the caller set, and marking the request for a replay), but writes the header where axios keeps headers, sanitised once per token, instead of calling `headers.set()`, which parses and validates the name and value again on every request; so it can come in below the reference. axios-token-interceptor writes the header as a plain property (which axios documents as deprecated) and has no response interceptor, so it can come in below the reference too.',
     );
   },
   economy: async (out) => {
