@@ -35,7 +35,7 @@ export interface TokenInfo {
   /** The earlier of what `expires_in` and the JWT say. */
   readonly expiresAt: Date;
   readonly expiresAtSource: ExpirySource;
-  /** From when on the provider renews in the background while the token keeps serving. */
+  /** From when on the provider refreshes in the background while the token keeps serving. */
   readonly refreshAt: Date;
   /** The token response's `expires_in`, in seconds, if it had one. */
   readonly expiresIn: number | undefined;

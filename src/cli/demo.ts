@@ -61,7 +61,7 @@ export async function runDemo(
         line: `Cache: 20 more requests, still ${server.tokenRequests} token request in all.`,
       };
     },
-    () => renewal(server, api, provider),
+    () => backgroundRefresh(server, api, provider),
     async () => {
       const before = counts(server);
       server.revoke(await provider.getToken());
@@ -143,7 +143,7 @@ function counts(server: TestServer): { tokens: number; api: number } {
   return { tokens: server.tokenRequests, api: server.apiRequests };
 }
 
-async function renewal(
+async function backgroundRefresh(
   server: TestServer,
   api: ReturnType<typeof axios.create>,
   provider: ReturnType<typeof attachBookableAuth>['tokenProvider'],
@@ -154,20 +154,20 @@ async function renewal(
   const first = await provider.getTokenInfo();
   const before = server.tokenRequests;
   await sleep(first.refreshAt.getTime() - Date.now() + 100);
-  // Inside the refresh margin: these get the current token at once while one renewal runs.
+  // Inside the refresh margin: these get the current token at once while one refresh runs.
   const during = await Promise.all(Array.from({ length: 10 }, () => api.get('/venues')));
   while (server.tokenRequests === before) await sleep(10);
-  let renewed = await provider.getTokenInfo();
-  for (let i = 0; i < 100 && renewed.accessToken === first.accessToken; i++) {
+  let refreshed = await provider.getTokenInfo();
+  for (let i = 0; i < 100 && refreshed.accessToken === first.accessToken; i++) {
     await sleep(10);
-    renewed = await provider.getTokenInfo();
+    refreshed = await provider.getTokenInfo();
   }
   server.setTokenLifetime(3600);
-  const aheadMs = first.expiresAt.getTime() - renewed.obtainedAt.getTime();
+  const aheadMs = first.expiresAt.getTime() - refreshed.obtainedAt.getTime();
   const ok =
     during.every((r) => r.status === 200) &&
     server.tokenRequests - before === 1 &&
-    renewed.accessToken !== first.accessToken &&
+    refreshed.accessToken !== first.accessToken &&
     aheadMs > 0;
   return {
     ok,

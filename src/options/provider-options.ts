@@ -201,7 +201,7 @@ export interface TokenProviderSettings {
   /**
    * Shares one token between processes (see docs/scaling.md), e.g.
    * `createRedisTokenStore({ client })` from `bookable-axios-auth/redis`. Each process still keeps
-   * its own copy and reads the store only when that copy is due for renewal; one process fetches
+   * its own copy and reads the store only when that copy is due for a refresh; one process fetches
    * for the fleet. By default every process fetches its own tokens.
    */
   store?: TokenStore;
